@@ -1,0 +1,90 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate
+
+from pinjaman_online.lending.errors import InvalidNIK
+from pinjaman_online.lending.nik import check_nik_matches
+
+
+class DuplicateMemberError(frappe.ValidationError):
+	pass
+
+
+class InvalidNIKError(frappe.ValidationError):
+	pass
+
+
+class Member(Document):
+	def validate(self):
+		self.validate_nik()
+		self.validate_unique_identity()
+		self.validate_pension()
+		self.validate_bank_accounts()
+		self.validate_documents_private()
+		self.guard_verification_fields()
+		self.set_documents_verified()
+
+	def validate_nik(self):
+		self.nik = (self.nik or "").strip()
+		try:
+			info = check_nik_matches(self.nik, getdate(self.birth_date), self.gender)
+		except InvalidNIK as exc:
+			frappe.throw(_(str(exc)), title=_("Invalid NIK"), exc=InvalidNIKError)
+		self.province = info.province_name
+
+	def validate_unique_identity(self):
+		for field, label in (("nik", _("NIK")), ("pension_number", _("Pension Number"))):
+			other = frappe.db.get_value("Member", {field: self.get(field), "name": ("!=", self.name)}, "name")
+			if other:
+				frappe.throw(
+					_("{0} is already registered to member {1}").format(label, frappe.bold(other)),
+					title=_("Duplicate member"),
+					exc=DuplicateMemberError,
+				)
+
+	def validate_pension(self):
+		self.pension_number = (self.pension_number or "").strip()
+		if (self.monthly_pension_benefit or 0) <= 0:
+			frappe.throw(_("Monthly pension benefit must be above zero"))
+
+	def validate_bank_accounts(self):
+		defaults = [row for row in self.bank_accounts if row.is_default]
+		if len(defaults) > 1:
+			frappe.throw(_("Only one bank account can be the default for disbursement"))
+		if self.bank_accounts and not defaults:
+			self.bank_accounts[0].is_default = 1
+
+	def validate_documents_private(self):
+		for row in self.documents:
+			if row.file and not row.file.startswith("/private/files/"):
+				frappe.throw(
+					_("Row {0}: {1} must be uploaded as a private file").format(row.idx, row.document_type),
+					title=_("Personal data"),
+				)
+
+	def guard_verification_fields(self):
+		"""A changed file loses its verification; verification itself happens only through verify_document."""
+		before = {row.name: row for row in (self.get_doc_before_save() or frappe._dict(documents=[])).documents}
+		for row in self.documents:
+			old = before.get(row.name)
+			if row.flags.verifying:
+				continue
+			if not old or old.file != row.file or old.document_type != row.document_type:
+				row.verified, row.verified_by, row.verified_on = 0, None, None
+			else:
+				row.verified, row.verified_by, row.verified_on = old.verified, old.verified_by, old.verified_on
+
+	def set_documents_verified(self):
+		self.documents_verified = int(not missing_documents(self))
+
+
+def required_document_types() -> list[str]:
+	settings = frappe.get_cached_doc("Pinjaman Online Settings")
+	return [row.document_type for row in settings.required_member_documents]
+
+
+def missing_documents(member) -> list[str]:
+	"""The mandatory document types (Pinjaman Online Settings) that the member lacks verified."""
+	verified = {row.document_type for row in member.documents if row.verified}
+	return [t for t in required_document_types() if t not in verified]

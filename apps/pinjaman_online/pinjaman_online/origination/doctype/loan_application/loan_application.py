@@ -1,0 +1,80 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from pinjaman_online.members.doctype.member.member import missing_documents
+from pinjaman_online.origination.utils import record_committee_vote, run_precheck
+from pinjaman_online.products.utils import default_first_due_date, simulate_product
+from pinjaman_online.utils import get_settings, to_money
+
+
+class DocumentsNotVerifiedError(frappe.ValidationError):
+	pass
+
+
+class LoanApplication(Document):
+	def validate(self):
+		self.validate_member()
+		self.set_defaults_from_product()
+		self.set_simulation()
+		self.set_director_approval()
+
+	def before_submit(self):
+		self.validate_documents_verified()
+		run_precheck(self)
+
+	def before_update_after_submit(self):
+		before = self.get_doc_before_save()
+		if before and before.workflow_state != self.workflow_state:
+			record_committee_vote(self, before.workflow_state, self.workflow_state)
+
+	def on_update_after_submit(self):
+		if self.workflow_state == "Approved" and not self.loan:
+			from pinjaman_online.servicing.utils import create_loan
+
+			self.db_set("loan", create_loan(self).name)
+
+	def before_cancel(self):
+		if self.loan and frappe.db.get_value("Loan", self.loan, "status") != "Pending Disbursement":
+			frappe.throw(_("Loan {0} is already disbursed: it ends by settlement, not by cancelling the application").format(
+				frappe.bold(self.loan)))
+
+	def on_cancel(self):
+		if self.loan:
+			from pinjaman_online.servicing.utils import cancel_undisbursed_loan
+
+			cancel_undisbursed_loan(self.loan)
+
+	def validate_member(self):
+		status = frappe.db.get_value("Member", self.member, "status")
+		if status != "Active":
+			frappe.throw(_("Member {0} is {1}: only active members can apply").format(frappe.bold(self.member), status))
+
+	def set_defaults_from_product(self):
+		product = frappe.get_cached_doc("Loan Product", self.loan_product)
+		if self.annual_interest_rate is None:
+			self.annual_interest_rate = product.annual_interest_rate
+		self.interest_method = self.interest_method or product.interest_method
+		self.first_due_date = self.first_due_date or default_first_due_date(self.application_date)
+
+	def set_simulation(self):
+		product = frappe.get_cached_doc("Loan Product", self.loan_product)
+		sim = simulate_product(product, self.principal, self.tenor_months, self.first_due_date,
+			self.annual_interest_rate, self.interest_method)
+		self.installment_amount = sim.installment
+		self.total_interest = sim.total_interest
+		self.total_fees = sim.total_fees
+		self.net_disbursement = sim.net_disbursement
+
+	def set_director_approval(self):
+		threshold = to_money(get_settings().director_approval_threshold)
+		self.requires_director_approval = int(bool(threshold) and to_money(self.principal) > threshold)
+
+	def validate_documents_verified(self):
+		missing = missing_documents(frappe.get_doc("Member", self.member))
+		if missing:
+			frappe.throw(
+				_("Member documents not yet verified: {0}. Verify them before submitting.").format(", ".join(missing)),
+				title=_("Documents not verified"),
+				exc=DocumentsNotVerifiedError,
+			)

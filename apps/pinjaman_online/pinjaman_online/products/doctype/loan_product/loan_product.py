@@ -1,0 +1,31 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.products.utils import fee_rules
+from pinjaman_online.utils import throw_lending_error
+
+
+class LoanProduct(Document):
+	def validate(self):
+		self.validate_bounds()
+		self.validate_fees()
+
+	def validate_bounds(self):
+		if self.min_principal <= 0 or self.max_principal < self.min_principal:
+			frappe.throw(_("Maximum principal must be at least the minimum, and both above zero"))
+		if self.min_tenor_months < 1 or self.max_tenor_months < self.min_tenor_months:
+			frappe.throw(_("Maximum tenor must be at least the minimum tenor, which is at least 1 month"))
+		if not 0 <= self.annual_interest_rate <= 100:
+			frappe.throw(_("Interest rate must be between 0% and 100% per year"))
+		if not 0 < self.dsr_limit <= 100:
+			frappe.throw(_("DSR limit must be above 0% and at most 100%"))
+		if (self.rounding_unit or 0) < 1:
+			frappe.throw(_("Installment rounding unit must be at least Rp 1"))
+
+	def validate_fees(self):
+		try:
+			fee_rules(self)
+		except LendingError as exc:
+			throw_lending_error(exc, _("Invalid fee"))

@@ -1,0 +1,69 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate
+
+from pinjaman_online.lending.allocation import Allocation, AllocationLine, allocate_payment
+from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.servicing.utils import LoanStateError, apply_allocation, dues_of, installment_rows, refresh_loan
+from pinjaman_online.utils import lock_row, throw_lending_error, to_money
+
+
+class OverpaymentError(frappe.ValidationError):
+	pass
+
+
+class LoanPayment(Document):
+	def validate(self):
+		if to_money(self.amount) <= 0:
+			frappe.throw(_("Payment amount must be above zero"), title=_("Invalid amount"))
+		loan = frappe.db.get_value("Loan", self.loan, ["status", "disbursement_date"], as_dict=True)
+		if loan.status not in ("Active", "Default"):
+			frappe.throw(_("Loan {0} is {1}: payments are taken only on active loans").format(
+				frappe.bold(self.loan), loan.status), title=_("Cannot post payment"), exc=LoanStateError)
+		if getdate(self.posting_date) < getdate(loan.disbursement_date):
+			frappe.throw(_("Payment date is before the disbursement date"), title=_("Invalid date"))
+
+	def before_submit(self):
+		# One payment at a time per loan: the lock is held until the transaction commits.
+		lock_row("Loan", self.loan)
+		rows = installment_rows(self.loan, for_update=True)
+		try:
+			allocation = allocate_payment(to_money(self.amount), dues_of(rows))
+		except LendingError as exc:
+			throw_lending_error(exc, _("Invalid payment"))
+		if allocation.unallocated > 0:
+			frappe.throw(
+				_("Payment exceeds everything owed on loan {0} by Rp {1}; use early settlement or refund the excess").format(
+					frappe.bold(self.loan), frappe.format(allocation.unallocated, "Currency")),
+				title=_("Overpayment"), exc=OverpaymentError)
+		by_number = {r.installment_number: r.name for r in rows}
+		self.set("allocations", [
+			{"loan_installment": by_number[line.number], "installment_number": line.number, "penalty": line.penalty,
+				"interest": line.interest, "principal": line.principal}
+			for line in allocation.lines
+		])
+		self.total_penalty = allocation.total_penalty
+		self.total_interest = allocation.total_interest
+		self.total_principal = allocation.total_principal
+
+	def on_submit(self):
+		apply_allocation(installment_rows(self.loan, for_update=True), self.as_allocation(), +1, self.posting_date)
+		refresh_loan(self.loan, self.posting_date)
+		frappe.db.set_value("Loan", self.loan, "last_payment_date", self.posting_date)
+
+	def before_cancel(self):
+		lock_row("Loan", self.loan)
+
+	def on_cancel(self):
+		apply_allocation(installment_rows(self.loan, for_update=True), self.as_allocation(), -1, self.posting_date)
+		refresh_loan(self.loan)
+
+	def as_allocation(self) -> Allocation:
+		return Allocation(
+			lines=tuple(
+				AllocationLine(row.installment_number, to_money(row.penalty), to_money(row.interest), to_money(row.principal))
+				for row in self.allocations
+			),
+			unallocated=to_money(0),
+		)

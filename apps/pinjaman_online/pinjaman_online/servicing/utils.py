@@ -1,0 +1,186 @@
+"""Loan servicing: booking a loan with its schedule, applying payments, outstanding (seed 004 §4 LMS).
+
+Installments are rows of their own doctype (Loan Installment), written in bulk when a loan is booked and
+updated one row at a time by payments, so that a payment never re-saves the whole loan.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, now, today
+
+from pinjaman_online.lending.allocation import (
+	Allocation,
+	InstallmentDue,
+	days_past_due,
+	outstanding_of,
+	overdue_of,
+)
+from pinjaman_online.lending.schedule import Schedule
+from pinjaman_online.products.utils import simulate_product
+from pinjaman_online.utils import to_money
+
+INSTALLMENT_FIELDS = (
+	"name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "loan", "installment_number",
+	"due_date", "status", "principal_amount", "interest_amount", "total_amount", "balance_after",
+	"principal_paid", "interest_paid", "penalty_amount", "penalty_paid", "outstanding_amount",
+)
+
+
+class LoanStateError(frappe.ValidationError):
+	pass
+
+
+def create_loan(application) -> "frappe.model.document.Document":
+	"""Book the Loan of an approved application with its full schedule of installments.
+
+	The schedule comes from the lending core (same terms as the application's simulation); the Loan waits
+	in status Pending Disbursement until a Loan Disbursement is submitted.
+	"""
+	product = frappe.get_cached_doc("Loan Product", application.loan_product)
+	sim = simulate_product(product, application.principal, application.tenor_months, application.first_due_date,
+		application.annual_interest_rate, application.interest_method)
+	schedule = sim.schedule
+	loan = frappe.get_doc({
+		"doctype": "Loan",
+		"member": application.member,
+		"loan_application": application.name,
+		"loan_product": application.loan_product,
+		"status": "Pending Disbursement",
+		"principal": schedule.terms.principal,
+		"tenor_months": schedule.terms.tenor_months,
+		"annual_interest_rate": schedule.terms.annual_rate_pct,
+		"interest_method": schedule.terms.interest_method.value,
+		"rounding_unit": int(schedule.terms.rounding_unit),
+		"installment_amount": sim.installment,
+		"total_interest": sim.total_interest,
+		"total_fees": sim.total_fees,
+		"net_disbursement": sim.net_disbursement,
+		"first_due_date": schedule.terms.first_due_date,
+		"maturity_date": schedule.maturity_date,
+		"outstanding_principal": schedule.total_principal,
+		"outstanding_interest": schedule.total_interest,
+		"outstanding_penalty": 0,
+	})
+	loan.flags.ignore_permissions = True
+	loan.insert()
+	insert_installments(loan.name, schedule)
+	return loan
+
+
+def insert_installments(loan: str, schedule: Schedule):
+	"""Write the schedule's rows as Loan Installments in one bulk insert."""
+	stamp, user = now(), frappe.session.user
+	rows = [
+		(f"{loan}-{row.number:03d}", user, user, stamp, stamp, 0, row.number, loan, row.number, row.due_date,
+			"Unpaid", row.principal, row.interest, row.total, row.balance_after, 0, 0, 0, 0, row.total)
+		for row in schedule.installments
+	]
+	frappe.db.bulk_insert("Loan Installment", INSTALLMENT_FIELDS, rows, chunk_size=500)
+
+
+def cancel_undisbursed_loan(loan_name: str):
+	loan = frappe.get_doc("Loan", loan_name)
+	if loan.status != "Pending Disbursement":
+		frappe.throw(_("Loan {0} is {1} and cannot be cancelled").format(loan_name, loan.status), exc=LoanStateError)
+	frappe.db.set_value("Loan", loan_name, {"status": "Cancelled", "outstanding_principal": 0,
+		"outstanding_interest": 0})
+	li = frappe.qb.DocType("Loan Installment")
+	frappe.qb.update(li).set(li.status, "Cancelled").set(li.outstanding_amount, 0).where(li.loan == loan_name).run()
+	loan.add_comment("Info", _("Cancelled with its application"))
+
+
+def installment_rows(loan: str, for_update: bool = False) -> list[dict]:
+	"""The loan's live installments, oldest first (optionally locked FOR UPDATE)."""
+	return frappe.db.get_all(
+		"Loan Installment",
+		filters={"loan": loan, "status": ("!=", "Cancelled")},
+		fields=["name", "installment_number", "due_date", "principal_amount", "interest_amount",
+			"penalty_amount", "principal_paid", "interest_paid", "penalty_paid"],
+		order_by="due_date asc, installment_number asc",
+		for_update=for_update,
+	)
+
+
+def dues_of(rows: list[dict]) -> list[InstallmentDue]:
+	return [
+		InstallmentDue(
+			number=r.installment_number,
+			due_date=getdate(r.due_date),
+			principal_due=to_money(r.principal_amount) - to_money(r.principal_paid),
+			interest_due=to_money(r.interest_amount) - to_money(r.interest_paid),
+			penalty_due=to_money(r.penalty_amount) - to_money(r.penalty_paid),
+		)
+		for r in rows
+	]
+
+
+def apply_allocation(rows: list[dict], allocation: Allocation, sign: int, posting_date):
+	"""Add (sign=+1) or take back (sign=-1) an allocation on the installment rows, one UPDATE per row."""
+	by_number = {r.installment_number: r for r in rows}
+	li = frappe.qb.DocType("Loan Installment")
+	for line in allocation.lines:
+		row = by_number[line.number]
+		principal_paid = to_money(row.principal_paid) + sign * line.principal
+		interest_paid = to_money(row.interest_paid) + sign * line.interest
+		penalty_paid = to_money(row.penalty_paid) + sign * line.penalty
+		due = (to_money(row.principal_amount) + to_money(row.interest_amount) + to_money(row.penalty_amount))
+		remaining = due - principal_paid - interest_paid - penalty_paid
+		paid_any = principal_paid + interest_paid + penalty_paid
+		status = "Paid" if remaining <= 0 else "Partially Paid" if paid_any > 0 else "Unpaid"
+		(
+			frappe.qb.update(li)
+			.set(li.principal_paid, principal_paid)
+			.set(li.interest_paid, interest_paid)
+			.set(li.penalty_paid, penalty_paid)
+			.set(li.outstanding_amount, remaining)
+			.set(li.status, status)
+			.set(li.last_payment_date, getdate(posting_date) if sign > 0 else None)
+			.set(li.modified, now())
+			.where(li.name == row.name)
+			.run()
+		)
+
+
+def refresh_loan(loan: str, as_of: date | None = None) -> dict:
+	"""Recompute the loan's outstanding, total paid, DPD and paid-off status from its installments."""
+	rows = installment_rows(loan)
+	dues = dues_of(rows)
+	out = outstanding_of(dues)
+	paid = sum((to_money(r.principal_paid) + to_money(r.interest_paid) + to_money(r.penalty_paid) for r in rows),
+		Decimal(0))
+	status = frappe.db.get_value("Loan", loan, "status")
+	values = {
+		"outstanding_principal": out.principal,
+		"outstanding_interest": out.interest,
+		"outstanding_penalty": out.penalty,
+		"total_paid": paid,
+		"days_past_due": days_past_due(dues, getdate(as_of or today())),
+	}
+	if status in ("Active", "Default") and out.total == 0:
+		values["status"] = "Closed"
+	elif status == "Closed" and out.total > 0:
+		values["status"] = "Active"
+	frappe.db.set_value("Loan", loan, values)
+	return values
+
+
+def loan_outstanding(loan: str, as_of: date | None = None) -> dict:
+	"""Outstanding of a loan in Rupiah: all unpaid (principal, interest, penalty), what is overdue, and DPD."""
+	as_of = getdate(as_of or today())
+	dues = dues_of(installment_rows(loan))
+	total, overdue = outstanding_of(dues), overdue_of(dues, as_of)
+	return {
+		"loan": loan,
+		"as_of": str(as_of),
+		"principal": str(total.principal),
+		"interest": str(total.interest),
+		"penalty": str(total.penalty),
+		"total": str(total.total),
+		"overdue": {"principal": str(overdue.principal), "interest": str(overdue.interest),
+			"penalty": str(overdue.penalty), "total": str(overdue.total)},
+		"days_past_due": days_past_due(dues, as_of),
+	}
+

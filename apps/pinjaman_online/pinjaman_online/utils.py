@@ -1,0 +1,37 @@
+"""Glue between Frappe documents and the Frappe-free lending core (``pinjaman_online.lending``).
+
+The only place where values cross between Frappe's floats and the core's ``Decimal``: a Currency value read
+from a document is taken to 2 decimals and converted through its string form, so no binary-float error
+enters the core; what the core returns is written back unchanged.
+"""
+
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import flt, getdate
+
+from pinjaman_online.lending.errors import LendingError
+
+
+def to_money(value) -> Decimal:
+	"""A document's Currency/Percent value (float, str, Decimal or None) as a Decimal with 2 decimals."""
+	return Decimal(str(flt(value, 2)))
+
+
+def to_date(value):
+	return getdate(value) if value else None
+
+
+def throw_lending_error(exc: LendingError, title: str | None = None):
+	"""Re-raise a core error as a Frappe ValidationError (HTTP 417) with its human message."""
+	frappe.throw(_(str(exc)), title=title or _("Invalid input"))
+
+
+def lock_row(doctype: str, name: str):
+	"""SELECT ... FOR UPDATE on one row: serialises money-moving operations on the same record."""
+	return frappe.db.get_value(doctype, name, "name", for_update=True)
+
+
+def get_settings():
+	return frappe.get_cached_doc("Pinjaman Online Settings")
