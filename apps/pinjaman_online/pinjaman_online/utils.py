@@ -14,9 +14,17 @@ from frappe.utils import flt, getdate
 from pinjaman_online.lending.errors import LendingError
 
 
+CENT = Decimal("0.01")
+
+
 def to_money(value) -> Decimal:
-	"""A document's Currency/Percent value (float, str, Decimal or None) as a Decimal with 2 decimals."""
-	return Decimal(str(flt(value, 2)))
+	"""A document's Currency/Percent value (float, str, Decimal or None) as a Decimal.
+
+	Taken to 2 decimals through its string form; whole numbers come back without decimals (``Decimal(
+	"1250000")``), so amounts in whole Rupiah print as such.
+	"""
+	amount = Decimal(str(flt(value, 2)))
+	return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.quantize(CENT)
 
 
 def to_date(value):

@@ -94,14 +94,18 @@ def cancel_undisbursed_loan(loan_name: str):
 
 def installment_rows(loan: str, for_update: bool = False) -> list[dict]:
 	"""The loan's live installments, oldest first (optionally locked FOR UPDATE)."""
-	return frappe.db.get_all(
-		"Loan Installment",
-		filters={"loan": loan, "status": ("!=", "Cancelled")},
-		fields=["name", "installment_number", "due_date", "principal_amount", "interest_amount",
-			"penalty_amount", "principal_paid", "interest_paid", "penalty_paid"],
-		order_by="due_date asc, installment_number asc",
-		for_update=for_update,
+	li = frappe.qb.DocType("Loan Installment")
+	query = (
+		frappe.qb.from_(li)
+		.select(li.name, li.installment_number, li.due_date, li.principal_amount, li.interest_amount,
+			li.penalty_amount, li.principal_paid, li.interest_paid, li.penalty_paid)
+		.where((li.loan == loan) & (li.status != "Cancelled"))
+		.orderby(li.due_date)
+		.orderby(li.installment_number)
 	)
+	if for_update:
+		query = query.for_update()
+	return query.run(as_dict=True)
 
 
 def dues_of(rows: list[dict]) -> list[InstallmentDue]:
