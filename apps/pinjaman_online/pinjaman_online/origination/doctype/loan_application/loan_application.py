@@ -35,6 +35,8 @@ class LoanApplication(Document):
 			self.db_set("loan", create_loan(self).name)
 
 	def before_cancel(self):
+		# Cancelling keeps the analysis as a record, and cancels an undisbursed loan itself (on_cancel).
+		self.ignore_linked_doctypes = ("Credit Analysis", "Loan")
 		if self.loan and frappe.db.get_value("Loan", self.loan, "status") != "Pending Disbursement":
 			frappe.throw(_("Loan {0} is already disbursed: it ends by settlement, not by cancelling the application").format(
 				frappe.bold(self.loan)))

@@ -1,0 +1,94 @@
+"""Black-box HTTP tests against a served site (Tier 2).
+
+bin/test serves the throwaway test site with gunicorn and sets:
+  PINJAMAN_TEST_URL    base URL, e.g. http://127.0.0.1:8011
+  PINJAMAN_TEST_SITE   the site name (sent as X-Frappe-Site-Name)
+  PINJAMAN_ADMIN_PASSWORD
+Nothing here imports Frappe: the tests talk HTTP with `requests`, and compare against the lending core
+(pure Python) for the expected figures.
+"""
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "apps" / "pinjaman_online"))
+
+URL = os.environ.get("PINJAMAN_TEST_URL")
+SITE = os.environ.get("PINJAMAN_TEST_SITE")
+ADMIN_PASSWORD = os.environ.get("PINJAMAN_ADMIN_PASSWORD", "admin")
+
+
+def pytest_collection_modifyitems(config, items):
+	if not URL:
+		raise pytest.UsageError("tests/http needs a served site: run them through bin/test (PINJAMAN_TEST_URL unset)")
+
+
+class Api:
+	"""A tiny client for one user: token auth (or a session cookie for Administrator)."""
+
+	def __init__(self, session: requests.Session, user: str):
+		self.s = session
+		self.user = user
+
+	def call(self, verb: str, path: str, expect: int | None = 200, **kw):
+		r = self.s.request(verb, URL + path, timeout=60, **kw)
+		if expect is not None:
+			assert r.status_code == expect, f"{verb} {path} as {self.user}: {r.status_code} {r.text[:800]}"
+		return r
+
+	def method(self, name: str, expect: int | None = 200, verb: str = "POST", **data):
+		kw = {"params": data} if verb == "GET" else {"json": data}
+		r = self.call(verb, f"/api/method/{name}", expect, **kw)
+		return r.json().get("message") if r.status_code == 200 else r
+
+	def insert(self, doctype: str, doc: dict, expect: int = 200):
+		r = self.call("POST", f"/api/resource/{doctype}", expect, json=doc)
+		return r.json()["data"] if r.status_code == 200 else r
+
+	def get(self, doctype: str, name: str, expect: int = 200):
+		r = self.call("GET", f"/api/resource/{doctype}/{name}", expect)
+		return r.json()["data"] if r.status_code == 200 else r
+
+	def update(self, doctype: str, name: str, doc: dict, expect: int = 200):
+		r = self.call("PUT", f"/api/resource/{doctype}/{name}", expect, json=doc)
+		return r.json()["data"] if r.status_code == 200 else r
+
+	def list(self, doctype: str, **params):
+		return self.call("GET", f"/api/resource/{doctype}", params=params).json()["data"]
+
+
+def new_session() -> requests.Session:
+	s = requests.Session()
+	s.headers["X-Frappe-Site-Name"] = SITE
+	s.headers["Accept"] = "application/json"
+	return s
+
+
+@pytest.fixture(scope="session")
+def admin() -> Api:
+	s = new_session()
+	r = s.post(URL + "/api/method/login", json={"usr": "Administrator", "pwd": ADMIN_PASSWORD}, timeout=60)
+	assert r.status_code == 200, r.text
+	return Api(s, "Administrator")
+
+
+@pytest.fixture(scope="session")
+def make_user(admin):
+	"""Create a staff user with the given roles and return an Api with its own API token."""
+
+	def make(prefix: str, *roles: str) -> Api:
+		email = f"{prefix}-{uuid.uuid4().hex[:8]}@test.koperasi.example"
+		admin.insert("User", {"email": email, "first_name": prefix.title(), "send_welcome_email": 0,
+			"user_type": "System User", "roles": [{"role": r} for r in roles]})
+		secret = admin.method("frappe.core.doctype.user.user.generate_keys", user=email)["api_secret"]
+		key = admin.get("User", email)["api_key"]
+		s = new_session()
+		s.headers["Authorization"] = f"token {key}:{secret}"
+		return Api(s, email)
+
+	return make
