@@ -54,9 +54,8 @@ class LoanApplication(Document):
 
 	def set_defaults_from_product(self):
 		product = frappe.get_cached_doc("Loan Product", self.loan_product)
-		if self.annual_interest_rate is None:
-			self.annual_interest_rate = product.annual_interest_rate
-		self.interest_method = self.interest_method or product.interest_method
+		self.annual_interest_rate = product.annual_interest_rate
+		self.interest_method = product.interest_method
 		self.first_due_date = self.first_due_date or default_first_due_date(self.application_date)
 
 	def set_simulation(self):

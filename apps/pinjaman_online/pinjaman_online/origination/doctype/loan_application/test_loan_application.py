@@ -31,6 +31,13 @@ class TestLoanApplication(FrappeTestCase):
 		self.assertEqual(app.total_fees, 250_000 + 120_000)
 		self.assertEqual(app.net_disbursement, 12_000_000 - 370_000)
 
+	def test_price_and_method_come_from_the_product(self):
+		product = make_product(interest_method="Annuity", annual_interest_rate=12, rounding_unit=1, fees=[])
+		app = make_application(product=product, principal=10_000_000, tenor_months=12, interest_method="Flat",
+			annual_interest_rate=1)
+		self.assertEqual((app.interest_method, app.annual_interest_rate), ("Annuity", 12))
+		self.assertEqual(app.installment_amount, 888_488)  # 10M, 12%/yr, 12 months, annuity
+
 	def test_outside_product_limits_is_refused(self):
 		self.assertRaisesRegex(ProductLimitError, "Tenor", make_application, tenor_months=240)
 		self.assertRaisesRegex(ProductLimitError, "Principal", make_application, principal=500)
