@@ -20,7 +20,7 @@ from pinjaman_online.lending.allocation import (
 )
 from pinjaman_online.lending.schedule import Schedule
 from pinjaman_online.products.utils import simulate_product
-from pinjaman_online.utils import to_money
+from pinjaman_online.utils import insert_rows, to_money
 
 INSTALLMENT_FIELDS = (
 	"name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "loan", "installment_number",
@@ -65,6 +65,7 @@ def create_loan(application) -> "frappe.model.document.Document":
 		"outstanding_penalty": 0,
 	})
 	loan.flags.ignore_permissions = True
+	loan.flags.ignore_links = True  # every link comes from the validated, submitted application
 	loan.insert()
 	insert_installments(loan.name, schedule)
 	return loan
@@ -78,7 +79,7 @@ def insert_installments(loan: str, schedule: Schedule):
 			"Unpaid", row.principal, row.interest, row.total, row.balance_after, 0, 0, 0, 0, row.total)
 		for row in schedule.installments
 	]
-	frappe.db.bulk_insert("Loan Installment", INSTALLMENT_FIELDS, rows, chunk_size=500)
+	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
 
 
 def cancel_undisbursed_loan(loan_name: str):
