@@ -8,37 +8,21 @@ Source: seed 004 §5 Loan Product & Pricing (product fees).
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 
+from .choices import Choice
 from .errors import InvalidTerms
 from .money import HUNDRED, ZERO, percent_of, to_decimal
 
 
-class FeeBasis(str, Enum):
+class FeeBasis(Choice):
 	"""How a fee value is read: ``AMOUNT`` ("Amount") Rupiah, or ``PERCENT`` ("Percent") of principal."""
 
 	AMOUNT = "Amount"
 	PERCENT = "Percent"
 
-	def __str__(self) -> str:
-		"""The plain value (``"Percent"``), also when stored in a database field or formatted."""
-		return self.value
-
 	@classmethod
-	def parse(cls, value: "FeeBasis | str") -> "FeeBasis":
-		"""Return the member for ``value`` (member, value or name, case-insensitive).
-
-		Raises :class:`~pinjaman_online.lending.errors.InvalidTerms` for anything else.
-		"""
-		if isinstance(value, cls):
-			return value
-		if isinstance(value, str):
-			wanted = value.strip().casefold()
-			for member in cls:
-				if wanted in (member.value.casefold(), member.name.casefold()):
-					return member
-		allowed = ", ".join(m.value for m in cls)
-		raise InvalidTerms(f"Unknown fee basis {value!r}; expected one of: {allowed}.")
+	def label(cls) -> str:
+		return "fee basis"
 
 
 @dataclass(frozen=True)

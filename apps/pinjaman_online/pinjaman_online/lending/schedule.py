@@ -25,8 +25,8 @@ exactly to the principal, at the price of irregular totals in such degenerate co
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, localcontext
-from enum import Enum
 
+from .choices import Choice
 from .dates import monthly_due_dates
 from .errors import InvalidTerms
 from .money import HUNDRED, ONE, PRECISION, ZERO, round_rupiah, round_to_unit, to_decimal
@@ -39,7 +39,7 @@ CENT = Decimal("0.01")
 MAX_DIGITS = 20  # amounts are kept far below the 34 significant digits of the working precision
 
 
-class InterestMethod(str, Enum):
+class InterestMethod(Choice):
 	"""Interest calculation method of a loan product (seed 004 §5 Loan Product & Pricing).
 
 	``FLAT`` ("Flat", bunga flat): interest every month on the original principal.
@@ -49,25 +49,9 @@ class InterestMethod(str, Enum):
 	FLAT = "Flat"
 	ANNUITY = "Annuity"
 
-	def __str__(self) -> str:
-		"""The plain value (``"Flat"``), also when stored in a database field or formatted."""
-		return self.value
-
 	@classmethod
-	def parse(cls, value: "InterestMethod | str") -> "InterestMethod":
-		"""Return the member for ``value`` (member, value or name, case-insensitive, e.g. ``"flat"``).
-
-		Raises :class:`~pinjaman_online.lending.errors.InvalidTerms` for anything else.
-		"""
-		if isinstance(value, cls):
-			return value
-		if isinstance(value, str):
-			wanted = value.strip().casefold()
-			for member in cls:
-				if wanted in (member.value.casefold(), member.name.casefold()):
-					return member
-		allowed = ", ".join(m.value for m in cls)
-		raise InvalidTerms(f"Unknown interest method {value!r}; expected one of: {allowed}.")
+	def label(cls) -> str:
+		return "interest method"
 
 
 def _decimal_field(name: str, value: object) -> Decimal:
