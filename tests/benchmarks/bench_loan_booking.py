@@ -10,7 +10,6 @@ Run: bin/bench [--site SITE] [-n N]  (default: the test site, N = 500). Prints i
 import argparse
 import random
 import time
-from decimal import Decimal
 
 import frappe
 from frappe.utils import add_months, getdate, now, today
@@ -26,13 +25,26 @@ def prepare(n: int, rng: random.Random):
 	stamp = now()
 	for i in range(n):
 		tenor = rng.randint(12, 180)
-		app = frappe.get_doc({
-			"doctype": "Loan Application", "name": f"BENCH-APP-{i:06d}", "member": member.name,
-			"member_name": member.full_name, "loan_product": product.name, "principal": rng.randrange(5, 300) * 1_000_000,
-			"tenor_months": tenor, "first_due_date": getdate(add_months(today(), 1)), "application_date": today(),
-			"annual_interest_rate": 15, "interest_method": "Annuity", "workflow_state": "Approved", "docstatus": 1,
-			"owner": "Administrator", "creation": stamp, "modified": stamp,
-		})
+		app = frappe.get_doc(
+			{
+				"doctype": "Loan Application",
+				"name": f"BENCH-APP-{i:06d}",
+				"member": member.name,
+				"member_name": member.full_name,
+				"loan_product": product.name,
+				"principal": rng.randrange(5, 300) * 1_000_000,
+				"tenor_months": tenor,
+				"first_due_date": getdate(add_months(today(), 1)),
+				"application_date": today(),
+				"annual_interest_rate": 15,
+				"interest_method": "Annuity",
+				"workflow_state": "Approved",
+				"docstatus": 1,
+				"owner": "Administrator",
+				"creation": stamp,
+				"modified": stamp,
+			}
+		)
 		app.db_insert()
 		apps.append(app)
 	return apps
@@ -55,13 +67,35 @@ def raw_insert(apps) -> tuple[float, int]:
 	from pinjaman_online.utils import insert_rows
 
 	product = frappe.get_doc("Loan Product", apps[0].loan_product)
-	schedules = [generate_schedule(terms_for(product, a.principal, a.tenor_months, a.first_due_date)) for a in apps]
+	schedules = [
+		generate_schedule(terms_for(product, a.principal, a.tenor_months, a.first_due_date)) for a in apps
+	]
 	stamp, rows = now(), []
 	for i, schedule in enumerate(schedules):
 		loan = f"RAW-{i:06d}"
 		rows.extend(
-			(f"{loan}-{r.number:03d}", "Administrator", "Administrator", stamp, stamp, 0, r.number, loan, r.number,
-				r.due_date, "Unpaid", r.principal, r.interest, r.total, r.balance_after, 0, 0, 0, 0, r.total)
+			(
+				f"{loan}-{r.number:03d}",
+				"Administrator",
+				"Administrator",
+				stamp,
+				stamp,
+				0,
+				r.number,
+				loan,
+				r.number,
+				r.due_date,
+				"Unpaid",
+				r.principal,
+				r.interest,
+				r.total,
+				r.balance_after,
+				0,
+				0,
+				0,
+				0,
+				r.total,
+			)
 			for r in schedule.installments
 		)
 	start = time.perf_counter()
@@ -83,12 +117,18 @@ def main():
 		booked = book(apps)
 		installments = sum(a.tenor_months for a in apps)
 		raw, raw_rows = raw_insert(apps)
-		print(f"loan booking: {args.n} loans, {installments} installments in {booked:.2f} s "
-			f"= {args.n / booked:.1f} loans/s ({installments / booked:.0f} installment rows/s)")
-		print(f"raw bulk insert of the same {raw_rows} schedule rows: {raw:.2f} s "
-			f"({raw_rows / raw:.0f} rows/s); booking takes {booked / raw:.2f}x the raw insert")
-		print(f"targets: >= 50 loans/s [{'met' if args.n / booked >= 50 else 'NOT met'}], "
-			f"within 3x of raw [{'met' if booked / raw <= 3 else 'NOT met'}]")
+		print(
+			f"loan booking: {args.n} loans, {installments} installments in {booked:.2f} s "
+			f"= {args.n / booked:.1f} loans/s ({installments / booked:.0f} installment rows/s)"
+		)
+		print(
+			f"raw bulk insert of the same {raw_rows} schedule rows: {raw:.2f} s "
+			f"({raw_rows / raw:.0f} rows/s); booking takes {booked / raw:.2f}x the raw insert"
+		)
+		print(
+			f"targets: >= 50 loans/s [{'met' if args.n / booked >= 50 else 'NOT met'}], "
+			f"within 3x of raw [{'met' if booked / raw <= 3 else 'NOT met'}]"
+		)
 	finally:
 		frappe.db.rollback()
 		frappe.destroy()

@@ -25,7 +25,9 @@ ADMIN_PASSWORD = os.environ.get("PINJAMAN_ADMIN_PASSWORD", "admin")
 
 def pytest_collection_modifyitems(config, items):
 	if not URL:
-		raise pytest.UsageError("tests/http needs a served site: run them through bin/test (PINJAMAN_TEST_URL unset)")
+		raise pytest.UsageError(
+			"tests/http needs a served site: run them through bin/test (PINJAMAN_TEST_URL unset)"
+		)
 
 
 class Api:
@@ -83,8 +85,16 @@ def make_user(admin):
 
 	def make(prefix: str, *roles: str) -> Api:
 		email = f"{prefix}-{uuid.uuid4().hex[:8]}@test.koperasi.example"
-		admin.insert("User", {"email": email, "first_name": prefix.title(), "send_welcome_email": 0,
-			"user_type": "System User", "roles": [{"role": r} for r in roles]})
+		admin.insert(
+			"User",
+			{
+				"email": email,
+				"first_name": prefix.title(),
+				"send_welcome_email": 0,
+				"user_type": "System User",
+				"roles": [{"role": r} for r in roles],
+			},
+		)
 		secret = admin.method("frappe.core.doctype.user.user.generate_keys", user=email)["api_secret"]
 		key = admin.get("User", email)["api_key"]
 		s = new_session()

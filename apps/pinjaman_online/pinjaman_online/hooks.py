@@ -1,7 +1,9 @@
 app_name = "pinjaman_online"
 app_title = "Pinjaman Online"
 app_publisher = "pinjaman_online maintainers"
-app_description = "Lending for Indonesian savings-and-loan cooperatives: pension loans, online loans, billing, funders"
+app_description = (
+	"Lending for Indonesian savings-and-loan cooperatives: pension loans, online loans, billing, funders"
+)
 app_email = "maintainers@pinjaman-online.invalid"
 app_license = "mit"
 

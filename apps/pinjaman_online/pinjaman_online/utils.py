@@ -13,7 +13,6 @@ from frappe.utils import flt, getdate
 
 from pinjaman_online.lending.errors import LendingError
 
-
 CENT = Decimal("0.01")
 
 

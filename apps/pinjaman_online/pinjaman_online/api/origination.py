@@ -7,8 +7,12 @@ import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow, get_transitions
 
-DECISIONS = {"approve": "Approve", "reject": "Reject", "approve_with_conditions": "Approve with Conditions",
-	"conditions_met": "Conditions Met"}
+DECISIONS = {
+	"approve": "Approve",
+	"reject": "Reject",
+	"approve_with_conditions": "Approve with Conditions",
+	"conditions_met": "Conditions Met",
+}
 
 
 def _act(application: str, action: str):
@@ -17,20 +21,37 @@ def _act(application: str, action: str):
 	doc.check_permission("read")
 	if action not in {t.action for t in get_transitions(doc)}:
 		frappe.throw(
-			_("You cannot {0} application {1} in state {2}").format(_(action).lower(), application,
-				_(doc.workflow_state)),
-			frappe.PermissionError, title=_("Not permitted"),
+			_("You cannot {0} application {1} in state {2}").format(
+				_(action).lower(), application, _(doc.workflow_state)
+			),
+			frappe.PermissionError,
+			title=_("Not permitted"),
 		)
 	return apply_workflow(doc, action)
 
 
 def _summary(doc) -> dict:
-	return {"name": doc.name, "workflow_state": doc.workflow_state, "docstatus": doc.docstatus,
-		"precheck_passed": doc.precheck_passed, "loan": doc.loan, "credit_analysis": doc.credit_analysis,
-		"precheck_results": [{"check": r.check_code, "passed": bool(r.passed), "reason": r.reason}
-			for r in doc.precheck_results],
-		"committee_decisions": [{"level": r.level, "decision": r.decision, "decided_by": r.decided_by,
-			"decided_on": str(r.decided_on)} for r in doc.committee_decisions]}
+	return {
+		"name": doc.name,
+		"workflow_state": doc.workflow_state,
+		"docstatus": doc.docstatus,
+		"precheck_passed": doc.precheck_passed,
+		"loan": doc.loan,
+		"credit_analysis": doc.credit_analysis,
+		"precheck_results": [
+			{"check": r.check_code, "passed": bool(r.passed), "reason": r.reason}
+			for r in doc.precheck_results
+		],
+		"committee_decisions": [
+			{
+				"level": r.level,
+				"decision": r.decision,
+				"decided_by": r.decided_by,
+				"decided_on": str(r.decided_on),
+			}
+			for r in doc.committee_decisions
+		],
+	}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -40,7 +61,9 @@ def submit(application: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def analyze(application: str, risk_score: int, recommendation: str, notes: str, conditions: str | None = None) -> dict:
+def analyze(
+	application: str, risk_score: int, recommendation: str, notes: str, conditions: str | None = None
+) -> dict:
 	"""`POST /applications/{id}/analyze`: record the credit analysis and send the application to committee.
 
 	``risk_score`` 0–100 (higher is riskier); ``recommendation``: Approve / Approve with Conditions / Reject.
@@ -48,12 +71,23 @@ def analyze(application: str, risk_score: int, recommendation: str, notes: str, 
 	doc = frappe.get_doc("Loan Application", application)
 	if doc.workflow_state == "Submitted":
 		doc = _act(application, "Start Analysis")
-	analysis = frappe.get_doc({"doctype": "Credit Analysis", "loan_application": application,
-		"risk_score": risk_score, "recommendation": recommendation, "notes": notes, "conditions": conditions})
+	analysis = frappe.get_doc(
+		{
+			"doctype": "Credit Analysis",
+			"loan_application": application,
+			"risk_score": risk_score,
+			"recommendation": recommendation,
+			"notes": notes,
+			"conditions": conditions,
+		}
+	)
 	analysis.insert()
 	analysis.submit()
 	doc = _act(application, "Send to Committee")
-	return {**_summary(doc), "analysis": {"name": analysis.name, "dsr": analysis.dsr, "risk_grade": analysis.risk_grade}}
+	return {
+		**_summary(doc),
+		"analysis": {"name": analysis.name, "dsr": analysis.dsr, "risk_grade": analysis.risk_grade},
+	}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -66,7 +100,9 @@ def decide(application: str, decision: str, notes: str | None = None) -> dict:
 	"""
 	action = DECISIONS.get((decision or "").strip().lower())
 	if not action:
-		frappe.throw(_("Decision must be one of: {0}").format(", ".join(DECISIONS)), title=_("Invalid decision"))
+		frappe.throw(
+			_("Decision must be one of: {0}").format(", ".join(DECISIONS)), title=_("Invalid decision")
+		)
 	frappe.flags.committee_notes = notes
 	return _summary(_act(application, action))
 

@@ -15,7 +15,9 @@ def verify_document(member: str, document: str, notes: str | None = None) -> dic
 	doc.check_permission("write")
 	if 1 not in doc.get_permlevel_access("write"):
 		frappe.throw(
-			_("You are not allowed to verify member documents"), frappe.PermissionError, title=_("Not permitted")
+			_("You are not allowed to verify member documents"),
+			frappe.PermissionError,
+			title=_("Not permitted"),
 		)
 	row = next((r for r in doc.documents if r.name == document), None)
 	if not row:
@@ -25,5 +27,10 @@ def verify_document(member: str, document: str, notes: str | None = None) -> dic
 	if notes:
 		row.notes = notes
 	doc.save()
-	return {"member": doc.name, "document": row.name, "verified_by": row.verified_by,
-		"verified_on": str(row.verified_on), "documents_verified": doc.documents_verified}
+	return {
+		"member": doc.name,
+		"document": row.name,
+		"verified_by": row.verified_by,
+		"verified_on": str(row.verified_on),
+		"documents_verified": doc.documents_verified,
+	}

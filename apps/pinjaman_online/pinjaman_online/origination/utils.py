@@ -9,8 +9,16 @@ from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.utils import throw_lending_error, to_money
 
 # Workflow states in which an application is still open (not approved into a loan, rejected or cancelled).
-OPEN_STATES = ("Draft", "Submitted", "Analyzing", "Committee SPV", "Committee Manager", "Committee Director",
-	"Conditional", "Approved")
+OPEN_STATES = (
+	"Draft",
+	"Submitted",
+	"Analyzing",
+	"Committee SPV",
+	"Committee Manager",
+	"Committee Director",
+	"Conditional",
+	"Approved",
+)
 # A vote is recorded whenever the application leaves one of these states; value = the committee level.
 COMMITTEE_LEVELS = {
 	"Committee SPV": "SPV",
@@ -42,14 +50,24 @@ def run_precheck(application) -> bool:
 	active = frappe.db.count("Loan", {"member": member.name, "status": ("in", LIVE_LOAN_STATUSES)})
 	open_apps = frappe.db.count(
 		"Loan Application",
-		{"member": member.name, "name": ("!=", application.name), "docstatus": ("<", 2),
-			"workflow_state": ("in", OPEN_STATES)},
+		{
+			"member": member.name,
+			"name": ("!=", application.name),
+			"docstatus": ("<", 2),
+			"workflow_state": ("in", OPEN_STATES),
+		},
 	)
-	from pinjaman_online.products.utils import terms_for
 	from pinjaman_online.lending.schedule import generate_schedule
+	from pinjaman_online.products.utils import terms_for
 
-	terms = terms_for(product, application.principal, application.tenor_months, application.first_due_date,
-		application.annual_interest_rate, application.interest_method)
+	terms = terms_for(
+		product,
+		application.principal,
+		application.tenor_months,
+		application.first_due_date,
+		application.annual_interest_rate,
+		application.interest_method,
+	)
 	schedule = generate_schedule(terms)
 	try:
 		result = check_eligibility(
@@ -72,15 +90,22 @@ def run_precheck(application) -> bool:
 		throw_lending_error(exc, _("Pre-check failed"))
 
 	if not result.check(DOUBLE_FINANCING).passed:
-		frappe.throw(_(result.check(DOUBLE_FINANCING).reason), title=_("Double financing"), exc=DoubleFinancingError)
+		frappe.throw(
+			_(result.check(DOUBLE_FINANCING).reason), title=_("Double financing"), exc=DoubleFinancingError
+		)
 
 	application.set("precheck_results", [])
 	for check in result.checks:
-		application.append("precheck_results", {
-			"check_code": check.code, "passed": int(check.passed), "reason": check.reason,
-			"value": "" if check.value is None else str(check.value),
-			"limit_value": "" if check.limit is None else str(check.limit),
-		})
+		application.append(
+			"precheck_results",
+			{
+				"check_code": check.code,
+				"passed": int(check.passed),
+				"reason": check.reason,
+				"value": "" if check.value is None else str(check.value),
+				"limit_value": "" if check.limit is None else str(check.limit),
+			},
+		)
 	dsr = result.check("DSR").value
 	application.dsr = dsr if dsr is not None else 0
 	application.precheck_passed = int(result.passed)
@@ -100,9 +125,9 @@ def record_committee_vote(application, old_state: str, new_state: str):
 	user = frappe.session.user
 	if any(row.decided_by == user for row in application.committee_decisions):
 		frappe.throw(
-			_("{0} has already voted on this application; each committee level needs a different person").format(
-				frappe.bold(user)
-			),
+			_(
+				"{0} has already voted on this application; each committee level needs a different person"
+			).format(frappe.bold(user)),
 			title=_("Committee vote refused"),
 			exc=CommitteeVoteError,
 		)
@@ -114,7 +139,13 @@ def record_committee_vote(application, old_state: str, new_state: str):
 		decision = "Conditions Met"
 	else:
 		decision = "Approve"
-	application.append("committee_decisions", {
-		"level": level, "decision": decision, "decided_by": user, "decided_on": now_datetime(),
-		"notes": frappe.flags.committee_notes or "",
-	})
+	application.append(
+		"committee_decisions",
+		{
+			"level": level,
+			"decision": decision,
+			"decided_by": user,
+			"decided_on": now_datetime(),
+			"notes": frappe.flags.committee_notes or "",
+		},
+	)

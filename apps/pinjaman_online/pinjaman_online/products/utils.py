@@ -34,7 +34,9 @@ def default_first_due_date(start: date | str | None = None) -> date:
 def check_within_limits(product, principal, tenor_months: int):
 	"""Raise ProductLimitError when the product is disabled or principal/tenor lie outside its bounds."""
 	if not product.enabled:
-		frappe.throw(_("Loan product {0} is disabled").format(frappe.bold(product.name)), exc=ProductLimitError)
+		frappe.throw(
+			_("Loan product {0} is disabled").format(frappe.bold(product.name)), exc=ProductLimitError
+		)
 	principal = to_money(principal)
 	if not to_money(product.min_principal) <= principal <= to_money(product.max_principal):
 		frappe.throw(
@@ -56,7 +58,9 @@ def check_within_limits(product, principal, tenor_months: int):
 		)
 
 
-def terms_for(product, principal, tenor_months: int, first_due_date=None, annual_rate=None, method=None) -> LoanTerms:
+def terms_for(
+	product, principal, tenor_months: int, first_due_date=None, annual_rate=None, method=None
+) -> LoanTerms:
 	"""Core LoanTerms from a product, with optional per-application rate, method and first due date."""
 	try:
 		return LoanTerms(
@@ -71,7 +75,9 @@ def terms_for(product, principal, tenor_months: int, first_due_date=None, annual
 		throw_lending_error(exc, _("Invalid loan terms"))
 
 
-def simulate_product(product, principal, tenor_months: int, first_due_date=None, annual_rate=None, method=None) -> Simulation:
+def simulate_product(
+	product, principal, tenor_months: int, first_due_date=None, annual_rate=None, method=None
+) -> Simulation:
 	"""Simulation of a loan on ``product``: installment, total interest, fees and net disbursement."""
 	check_within_limits(product, principal, tenor_months)
 	terms = terms_for(product, principal, tenor_months, first_due_date, annual_rate, method)

@@ -23,9 +23,26 @@ from pinjaman_online.products.utils import simulate_product
 from pinjaman_online.utils import insert_rows, to_money
 
 INSTALLMENT_FIELDS = (
-	"name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "loan", "installment_number",
-	"due_date", "status", "principal_amount", "interest_amount", "total_amount", "balance_after",
-	"principal_paid", "interest_paid", "penalty_amount", "penalty_paid", "outstanding_amount",
+	"name",
+	"owner",
+	"modified_by",
+	"creation",
+	"modified",
+	"docstatus",
+	"idx",
+	"loan",
+	"installment_number",
+	"due_date",
+	"status",
+	"principal_amount",
+	"interest_amount",
+	"total_amount",
+	"balance_after",
+	"principal_paid",
+	"interest_paid",
+	"penalty_amount",
+	"penalty_paid",
+	"outstanding_amount",
 )
 
 
@@ -40,30 +57,38 @@ def create_loan(application) -> "frappe.model.document.Document":
 	in status Pending Disbursement until a Loan Disbursement is submitted.
 	"""
 	product = frappe.get_cached_doc("Loan Product", application.loan_product)
-	sim = simulate_product(product, application.principal, application.tenor_months, application.first_due_date,
-		application.annual_interest_rate, application.interest_method)
+	sim = simulate_product(
+		product,
+		application.principal,
+		application.tenor_months,
+		application.first_due_date,
+		application.annual_interest_rate,
+		application.interest_method,
+	)
 	schedule = sim.schedule
-	loan = frappe.get_doc({
-		"doctype": "Loan",
-		"member": application.member,
-		"loan_application": application.name,
-		"loan_product": application.loan_product,
-		"status": "Pending Disbursement",
-		"principal": schedule.terms.principal,
-		"tenor_months": schedule.terms.tenor_months,
-		"annual_interest_rate": schedule.terms.annual_rate_pct,
-		"interest_method": schedule.terms.interest_method.value,
-		"rounding_unit": int(schedule.terms.rounding_unit),
-		"installment_amount": sim.installment,
-		"total_interest": sim.total_interest,
-		"total_fees": sim.total_fees,
-		"net_disbursement": sim.net_disbursement,
-		"first_due_date": schedule.terms.first_due_date,
-		"maturity_date": schedule.maturity_date,
-		"outstanding_principal": schedule.total_principal,
-		"outstanding_interest": schedule.total_interest,
-		"outstanding_penalty": 0,
-	})
+	loan = frappe.get_doc(
+		{
+			"doctype": "Loan",
+			"member": application.member,
+			"loan_application": application.name,
+			"loan_product": application.loan_product,
+			"status": "Pending Disbursement",
+			"principal": schedule.terms.principal,
+			"tenor_months": schedule.terms.tenor_months,
+			"annual_interest_rate": schedule.terms.annual_rate_pct,
+			"interest_method": schedule.terms.interest_method.value,
+			"rounding_unit": int(schedule.terms.rounding_unit),
+			"installment_amount": sim.installment,
+			"total_interest": sim.total_interest,
+			"total_fees": sim.total_fees,
+			"net_disbursement": sim.net_disbursement,
+			"first_due_date": schedule.terms.first_due_date,
+			"maturity_date": schedule.maturity_date,
+			"outstanding_principal": schedule.total_principal,
+			"outstanding_interest": schedule.total_interest,
+			"outstanding_penalty": 0,
+		}
+	)
 	loan.flags.ignore_permissions = True
 	loan.flags.ignore_links = True  # every link comes from the validated, submitted application
 	loan.insert()
@@ -75,8 +100,28 @@ def insert_installments(loan: str, schedule: Schedule):
 	"""Write the schedule's rows as Loan Installments in one bulk insert."""
 	stamp, user = now(), frappe.session.user
 	rows = [
-		(f"{loan}-{row.number:03d}", user, user, stamp, stamp, 0, row.number, loan, row.number, row.due_date,
-			"Unpaid", row.principal, row.interest, row.total, row.balance_after, 0, 0, 0, 0, row.total)
+		(
+			f"{loan}-{row.number:03d}",
+			user,
+			user,
+			stamp,
+			stamp,
+			0,
+			row.number,
+			loan,
+			row.number,
+			row.due_date,
+			"Unpaid",
+			row.principal,
+			row.interest,
+			row.total,
+			row.balance_after,
+			0,
+			0,
+			0,
+			0,
+			row.total,
+		)
 		for row in schedule.installments
 	]
 	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
@@ -85,11 +130,16 @@ def insert_installments(loan: str, schedule: Schedule):
 def cancel_undisbursed_loan(loan_name: str):
 	loan = frappe.get_doc("Loan", loan_name)
 	if loan.status != "Pending Disbursement":
-		frappe.throw(_("Loan {0} is {1} and cannot be cancelled").format(loan_name, loan.status), exc=LoanStateError)
-	frappe.db.set_value("Loan", loan_name, {"status": "Cancelled", "outstanding_principal": 0,
-		"outstanding_interest": 0})
+		frappe.throw(
+			_("Loan {0} is {1} and cannot be cancelled").format(loan_name, loan.status), exc=LoanStateError
+		)
+	frappe.db.set_value(
+		"Loan", loan_name, {"status": "Cancelled", "outstanding_principal": 0, "outstanding_interest": 0}
+	)
 	li = frappe.qb.DocType("Loan Installment")
-	frappe.qb.update(li).set(li.status, "Cancelled").set(li.outstanding_amount, 0).where(li.loan == loan_name).run()
+	frappe.qb.update(li).set(li.status, "Cancelled").set(li.outstanding_amount, 0).where(
+		li.loan == loan_name
+	).run()
 	loan.add_comment("Info", _("Cancelled with its application"))
 
 
@@ -98,8 +148,17 @@ def installment_rows(loan: str, for_update: bool = False) -> list[dict]:
 	li = frappe.qb.DocType("Loan Installment")
 	query = (
 		frappe.qb.from_(li)
-		.select(li.name, li.installment_number, li.due_date, li.principal_amount, li.interest_amount,
-			li.penalty_amount, li.principal_paid, li.interest_paid, li.penalty_paid)
+		.select(
+			li.name,
+			li.installment_number,
+			li.due_date,
+			li.principal_amount,
+			li.interest_amount,
+			li.penalty_amount,
+			li.principal_paid,
+			li.interest_paid,
+			li.penalty_paid,
+		)
 		.where((li.loan == loan) & (li.status != "Cancelled"))
 		.orderby(li.due_date)
 		.orderby(li.installment_number)
@@ -131,7 +190,7 @@ def apply_allocation(rows: list[dict], allocation: Allocation, sign: int, postin
 		principal_paid = to_money(row.principal_paid) + sign * line.principal
 		interest_paid = to_money(row.interest_paid) + sign * line.interest
 		penalty_paid = to_money(row.penalty_paid) + sign * line.penalty
-		due = (to_money(row.principal_amount) + to_money(row.interest_amount) + to_money(row.penalty_amount))
+		due = to_money(row.principal_amount) + to_money(row.interest_amount) + to_money(row.penalty_amount)
 		remaining = due - principal_paid - interest_paid - penalty_paid
 		paid_any = principal_paid + interest_paid + penalty_paid
 		status = "Paid" if remaining <= 0 else "Partially Paid" if paid_any > 0 else "Unpaid"
@@ -154,8 +213,10 @@ def refresh_loan(loan: str, as_of: date | None = None) -> dict:
 	rows = installment_rows(loan)
 	dues = dues_of(rows)
 	out = outstanding_of(dues)
-	paid = sum((to_money(r.principal_paid) + to_money(r.interest_paid) + to_money(r.penalty_paid) for r in rows),
-		Decimal(0))
+	paid = sum(
+		(to_money(r.principal_paid) + to_money(r.interest_paid) + to_money(r.penalty_paid) for r in rows),
+		Decimal(0),
+	)
 	status = frappe.db.get_value("Loan", loan, "status")
 	values = {
 		"outstanding_principal": out.principal,
@@ -184,8 +245,11 @@ def loan_outstanding(loan: str, as_of: date | None = None) -> dict:
 		"interest": str(total.interest),
 		"penalty": str(total.penalty),
 		"total": str(total.total),
-		"overdue": {"principal": str(overdue.principal), "interest": str(overdue.interest),
-			"penalty": str(overdue.penalty), "total": str(overdue.total)},
+		"overdue": {
+			"principal": str(overdue.principal),
+			"interest": str(overdue.interest),
+			"penalty": str(overdue.penalty),
+			"total": str(overdue.total),
+		},
 		"days_past_due": days_past_due(dues, as_of),
 	}
-

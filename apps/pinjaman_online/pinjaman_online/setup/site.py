@@ -18,7 +18,9 @@ def complete_setup(email: str = "admin@koperasi.example", full_name: str = "Kope
 	from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
 
 	if not frappe.db.get_single_value("System Settings", "setup_complete"):
-		setup_complete({**INDONESIA, "email": email, "full_name": full_name, "password": frappe.generate_hash()})
+		setup_complete(
+			{**INDONESIA, "email": email, "full_name": full_name, "password": frappe.generate_hash()}
+		)
 	apply_regional_defaults()
 	frappe.db.commit()
 

@@ -22,19 +22,37 @@ STAFF = {
 def make_staff(key: str) -> str:
 	email, roles = STAFF[key]
 	if not frappe.db.exists("User", email):
-		frappe.get_doc({"doctype": "User", "email": email, "first_name": key.title(), "send_welcome_email": 0,
-			"user_type": "System User", "roles": [{"role": r} for r in roles]}).insert(ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": key.title(),
+				"send_welcome_email": 0,
+				"user_type": "System User",
+				"roles": [{"role": r} for r in roles],
+			}
+		).insert(ignore_permissions=True)
 	return email
 
 
 def make_product(**overrides):
 	values = {
-		"doctype": "Loan Product", "product_name": f"Test Product {frappe.generate_hash(length=6)}",
-		"product_type": "Pension Loan", "min_principal": 1_000_000, "max_principal": 300_000_000,
-		"min_tenor_months": 6, "max_tenor_months": 180, "dsr_limit": 70, "max_age_at_maturity": 80,
-		"annual_interest_rate": 18, "interest_method": "Flat", "rounding_unit": 100,
-		"fees": [{"fee_type": "Admin", "basis": "Amount", "amount": 250_000},
-			{"fee_type": "Provisi", "basis": "Percent", "percent": 1}],
+		"doctype": "Loan Product",
+		"product_name": f"Test Product {frappe.generate_hash(length=6)}",
+		"product_type": "Pension Loan",
+		"min_principal": 1_000_000,
+		"max_principal": 300_000_000,
+		"min_tenor_months": 6,
+		"max_tenor_months": 180,
+		"dsr_limit": 70,
+		"max_age_at_maturity": 80,
+		"annual_interest_rate": 18,
+		"interest_method": "Flat",
+		"rounding_unit": 100,
+		"fees": [
+			{"fee_type": "Admin", "basis": "Amount", "amount": 250_000},
+			{"fee_type": "Provisi", "basis": "Percent", "percent": 1},
+		],
 	}
 	values.update(overrides)
 	return frappe.get_doc(values).insert(ignore_permissions=True)
@@ -51,16 +69,26 @@ def make_member(verified: bool = True, **overrides):
 	birth_date = getdate(overrides.pop("birth_date", "1958-08-17"))
 	gender = overrides.pop("gender", "Male")
 	values = {
-		"doctype": "Member", "full_name": "Bambang Sutrisno", "birth_date": birth_date, "gender": gender,
-		"nik": nik_for(birth_date, gender), "pension_fund": "Taspen",
-		"pension_number": f"TSP-T{frappe.generate_hash(length=8)}", "monthly_pension_benefit": 4_500_000,
+		"doctype": "Member",
+		"full_name": "Bambang Sutrisno",
+		"birth_date": birth_date,
+		"gender": gender,
+		"nik": nik_for(birth_date, gender),
+		"pension_fund": "Taspen",
+		"pension_number": f"TSP-T{frappe.generate_hash(length=8)}",
+		"monthly_pension_benefit": 4_500_000,
 		"bank_accounts": [{"bank_name": "BRI", "account_number": "0011223344", "account_holder": "Bambang"}],
 	}
 	values.update(overrides)
 	member = frappe.get_doc(values).insert(ignore_permissions=True)
 	for document_type in ("KTP", "KK", "SK Pensiun"):
-		file = save_file(f"{document_type}.pdf", f"%PDF-1.4 {document_type} {member.name}".encode(), "Member",
-			member.name, is_private=1)
+		file = save_file(
+			f"{document_type}.pdf",
+			f"%PDF-1.4 {document_type} {member.name}".encode(),
+			"Member",
+			member.name,
+			is_private=1,
+		)
 		member.append("documents", {"document_type": document_type, "file": file.file_url})
 	member.save(ignore_permissions=True)
 	if verified:
@@ -77,8 +105,12 @@ def make_application(member=None, product=None, submit: bool = False, **override
 	member = member or make_member()
 	product = product or make_product()
 	values = {
-		"doctype": "Loan Application", "member": member.name, "loan_product": product.name,
-		"principal": 30_000_000, "tenor_months": 24, "first_due_date": add_months(today(), 1),
+		"doctype": "Loan Application",
+		"member": member.name,
+		"loan_product": product.name,
+		"principal": 30_000_000,
+		"tenor_months": 24,
+		"first_due_date": add_months(today(), 1),
 	}
 	values.update(overrides)
 	application = frappe.get_doc(values).insert(ignore_permissions=True)

@@ -65,7 +65,9 @@ class Member(Document):
 
 	def guard_verification_fields(self):
 		"""A changed file loses its verification; verification itself happens only through verify_document."""
-		before = {row.name: row for row in (self.get_doc_before_save() or frappe._dict(documents=[])).documents}
+		before = {
+			row.name: row for row in (self.get_doc_before_save() or frappe._dict(documents=[])).documents
+		}
 		for row in self.documents:
 			old = before.get(row.name)
 			if row.flags.verifying:
@@ -73,7 +75,11 @@ class Member(Document):
 			if not old or old.file != row.file or old.document_type != row.document_type:
 				row.verified, row.verified_by, row.verified_on = 0, None, None
 			else:
-				row.verified, row.verified_by, row.verified_on = old.verified, old.verified_by, old.verified_on
+				row.verified, row.verified_by, row.verified_on = (
+					old.verified,
+					old.verified_by,
+					old.verified_on,
+				)
 
 	def set_documents_verified(self):
 		self.documents_verified = int(not missing_documents(self))

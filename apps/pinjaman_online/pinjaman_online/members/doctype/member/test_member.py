@@ -59,7 +59,10 @@ class TestMember(FrappeTestCase):
 	def test_one_default_bank_account(self):
 		member = make_member(verified=False)
 		self.assertEqual(member.bank_accounts[0].is_default, 1)
-		member.append("bank_accounts", {"bank_name": "BNI", "account_number": "9", "account_holder": "B", "is_default": 1})
+		member.append(
+			"bank_accounts",
+			{"bank_name": "BNI", "account_number": "9", "account_holder": "B", "is_default": 1},
+		)
 		self.assertRaisesRegex(frappe.ValidationError, "default", member.save)
 
 	def test_nik_helper_builds_valid_niks(self):

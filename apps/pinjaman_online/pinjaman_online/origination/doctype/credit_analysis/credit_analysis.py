@@ -12,7 +12,9 @@ class CreditAnalysis(Document):
 		frappe.db.set_value("Loan Application", self.loan_application, "credit_analysis", self.name)
 
 	def on_cancel(self):
-		app = frappe.db.get_value("Loan Application", self.loan_application, ["credit_analysis", "workflow_state"], as_dict=True)
+		app = frappe.db.get_value(
+			"Loan Application", self.loan_application, ["credit_analysis", "workflow_state"], as_dict=True
+		)
 		if app.workflow_state not in ("Submitted", "Analyzing"):
 			frappe.throw(_("The application is already with the committee: its analysis cannot be cancelled"))
 		if app.credit_analysis == self.name:
@@ -21,8 +23,11 @@ class CreditAnalysis(Document):
 	def validate_application_state(self):
 		state = frappe.db.get_value("Loan Application", self.loan_application, "workflow_state")
 		if state not in ("Submitted", "Analyzing"):
-			frappe.throw(_("Application {0} is {1}: it can be analysed only while Submitted or Analyzing").format(
-				frappe.bold(self.loan_application), state))
+			frappe.throw(
+				_("Application {0} is {1}: it can be analysed only while Submitted or Analyzing").format(
+					frappe.bold(self.loan_application), state
+				)
+			)
 
 	def set_figures(self):
 		if not 0 <= (self.risk_score or 0) <= 100:

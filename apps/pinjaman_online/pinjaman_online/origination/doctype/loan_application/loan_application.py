@@ -38,8 +38,11 @@ class LoanApplication(Document):
 		# Cancelling keeps the analysis as a record, and cancels an undisbursed loan itself (on_cancel).
 		self.ignore_linked_doctypes = ("Credit Analysis", "Loan")
 		if self.loan and frappe.db.get_value("Loan", self.loan, "status") != "Pending Disbursement":
-			frappe.throw(_("Loan {0} is already disbursed: it ends by settlement, not by cancelling the application").format(
-				frappe.bold(self.loan)))
+			frappe.throw(
+				_(
+					"Loan {0} is already disbursed: it ends by settlement, not by cancelling the application"
+				).format(frappe.bold(self.loan))
+			)
 
 	def on_cancel(self):
 		if self.loan:
@@ -50,7 +53,9 @@ class LoanApplication(Document):
 	def validate_member(self):
 		status = frappe.db.get_value("Member", self.member, "status")
 		if status != "Active":
-			frappe.throw(_("Member {0} is {1}: only active members can apply").format(frappe.bold(self.member), status))
+			frappe.throw(
+				_("Member {0} is {1}: only active members can apply").format(frappe.bold(self.member), status)
+			)
 
 	def set_defaults_from_product(self):
 		product = frappe.get_cached_doc("Loan Product", self.loan_product)
@@ -60,8 +65,14 @@ class LoanApplication(Document):
 
 	def set_simulation(self):
 		product = frappe.get_cached_doc("Loan Product", self.loan_product)
-		sim = simulate_product(product, self.principal, self.tenor_months, self.first_due_date,
-			self.annual_interest_rate, self.interest_method)
+		sim = simulate_product(
+			product,
+			self.principal,
+			self.tenor_months,
+			self.first_due_date,
+			self.annual_interest_rate,
+			self.interest_method,
+		)
 		self.installment_amount = sim.installment
 		self.total_interest = sim.total_interest
 		self.total_fees = sim.total_fees
@@ -75,7 +86,9 @@ class LoanApplication(Document):
 		missing = missing_documents(frappe.get_doc("Member", self.member))
 		if missing:
 			frappe.throw(
-				_("Member documents not yet verified: {0}. Verify them before submitting.").format(", ".join(missing)),
+				_("Member documents not yet verified: {0}. Verify them before submitting.").format(
+					", ".join(missing)
+				),
 				title=_("Documents not verified"),
 				exc=DocumentsNotVerifiedError,
 			)

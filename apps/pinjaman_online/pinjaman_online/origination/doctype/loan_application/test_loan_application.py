@@ -33,8 +33,13 @@ class TestLoanApplication(FrappeTestCase):
 
 	def test_price_and_method_come_from_the_product(self):
 		product = make_product(interest_method="Annuity", annual_interest_rate=12, rounding_unit=1, fees=[])
-		app = make_application(product=product, principal=10_000_000, tenor_months=12, interest_method="Flat",
-			annual_interest_rate=1)
+		app = make_application(
+			product=product,
+			principal=10_000_000,
+			tenor_months=12,
+			interest_method="Flat",
+			annual_interest_rate=1,
+		)
 		self.assertEqual((app.interest_method, app.annual_interest_rate), ("Annuity", 12))
 		self.assertEqual(app.installment_amount, 888_488)  # 10M, 12%/yr, 12 months, annuity
 
@@ -75,8 +80,12 @@ class TestLoanApplication(FrappeTestCase):
 		app = make_application(submit=True)
 		with as_user("analyst"):
 			frappe.model.workflow.apply_workflow(app, "Start Analysis")
-			self.assertRaises(WorkflowTransitionError, frappe.model.workflow.apply_workflow,
-				frappe.get_doc("Loan Application", app.name), "Send to Committee")
+			self.assertRaises(
+				WorkflowTransitionError,
+				frappe.model.workflow.apply_workflow,
+				frappe.get_doc("Loan Application", app.name),
+				"Send to Committee",
+			)
 
 	def test_two_levels_by_different_people_and_a_loan_on_approval(self):
 		app = make_application(submit=True)
@@ -92,11 +101,16 @@ class TestLoanApplication(FrappeTestCase):
 			result = decide(app.name, "approve", notes="Approved")
 		self.assertEqual(result["workflow_state"], "Approved")
 		app.reload()
-		self.assertEqual([(v.level, v.decision) for v in app.committee_decisions], [("SPV", "Approve"), ("Manager", "Approve")])
+		self.assertEqual(
+			[(v.level, v.decision) for v in app.committee_decisions],
+			[("SPV", "Approve"), ("Manager", "Approve")],
+		)
 		loan = frappe.get_doc("Loan", app.loan)
 		self.assertEqual(loan.status, "Pending Disbursement")
 		self.assertEqual(frappe.db.count("Loan Installment", {"loan": loan.name}), app.tenor_months)
-		total_principal = frappe.db.sql("select sum(principal_amount) from `tabLoan Installment` where loan=%s", loan.name)[0][0]
+		total_principal = frappe.db.sql(
+			"select sum(principal_amount) from `tabLoan Installment` where loan=%s", loan.name
+		)[0][0]
 		self.assertEqual(total_principal, app.principal)
 
 	def test_nobody_approves_their_own_application(self):
@@ -115,7 +129,9 @@ class TestLoanApplication(FrappeTestCase):
 	def test_large_principal_goes_to_the_director(self):
 		product = make_product(max_principal=500_000_000)
 		member = make_member(monthly_pension_benefit=20_000_000)
-		app = make_application(member=member, product=product, principal=150_000_000, tenor_months=120, submit=True)
+		app = make_application(
+			member=member, product=product, principal=150_000_000, tenor_months=120, submit=True
+		)
 		self.assertEqual(app.requires_director_approval, 1)
 		with as_user("analyst"):
 			analyze(app.name, 20, "Approve", "ok")

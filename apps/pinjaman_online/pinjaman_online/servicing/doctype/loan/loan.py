@@ -5,7 +5,9 @@ from frappe.model.document import Document
 class Loan(Document):
 	def validate(self):
 		if not self.is_new() and self.has_value_changed("principal"):
-			frappe.throw(frappe._("The principal of a booked loan cannot be edited; restructure the loan instead"))
+			frappe.throw(
+				frappe._("The principal of a booked loan cannot be edited; restructure the loan instead")
+			)
 
 	@staticmethod
 	def on_doctype_update():

@@ -20,49 +20,89 @@ class LoanDisbursement(Document):
 		self.validate_loan_state(frappe.get_doc("Loan", self.loan))
 
 	def on_submit(self):
-		frappe.db.set_value("Loan", self.loan, {
-			"status": "Active", "disbursement_date": self.disbursement_date, "disbursed_amount": self.amount,
-			"bank_name": self.bank_name, "account_number": self.account_number, "account_holder": self.account_holder,
-		})
+		frappe.db.set_value(
+			"Loan",
+			self.loan,
+			{
+				"status": "Active",
+				"disbursement_date": self.disbursement_date,
+				"disbursed_amount": self.amount,
+				"bank_name": self.bank_name,
+				"account_number": self.account_number,
+				"account_holder": self.account_holder,
+			},
+		)
 		refresh_loan(self.loan, self.disbursement_date)
 		application = frappe.db.get_value("Loan", self.loan, "loan_application")
-		if application and frappe.db.get_value("Loan Application", application, "workflow_state") == "Approved":
+		if (
+			application
+			and frappe.db.get_value("Loan Application", application, "workflow_state") == "Approved"
+		):
 			apply_workflow(frappe.get_doc("Loan Application", application), "Disburse")
 
 	def before_cancel(self):
 		lock_row("Loan", self.loan)
 		if frappe.db.exists("Loan Payment", {"loan": self.loan, "docstatus": 1}):
-			frappe.throw(_("Loan {0} already has payments: cancel them first").format(frappe.bold(self.loan)),
-				exc=LoanStateError)
+			frappe.throw(
+				_("Loan {0} already has payments: cancel them first").format(frappe.bold(self.loan)),
+				exc=LoanStateError,
+			)
 
 	def on_cancel(self):
-		frappe.db.set_value("Loan", self.loan, {"status": "Pending Disbursement", "disbursement_date": None,
-			"disbursed_amount": 0})
+		frappe.db.set_value(
+			"Loan",
+			self.loan,
+			{"status": "Pending Disbursement", "disbursement_date": None, "disbursed_amount": 0},
+		)
 		application = frappe.db.get_value("Loan", self.loan, "loan_application")
-		if application and frappe.db.get_value("Loan Application", application, "workflow_state") == "Disbursed":
+		if (
+			application
+			and frappe.db.get_value("Loan Application", application, "workflow_state") == "Disbursed"
+		):
 			frappe.db.set_value("Loan Application", application, "workflow_state", "Approved")
 			frappe.get_doc("Loan Application", application).add_comment(
-				"Workflow", _("Approved (disbursement {0} cancelled)").format(self.name))
+				"Workflow", _("Approved (disbursement {0} cancelled)").format(self.name)
+			)
 
 	def validate_loan_state(self, loan):
 		if loan.status != "Pending Disbursement":
-			frappe.throw(_("Loan {0} is {1}: only a loan pending disbursement can be disbursed").format(
-				frappe.bold(loan.name), loan.status), title=_("Cannot disburse"), exc=LoanStateError)
-		others = frappe.db.exists("Loan Disbursement", {"loan": loan.name, "docstatus": 1, "name": ("!=", self.name)})
+			frappe.throw(
+				_("Loan {0} is {1}: only a loan pending disbursement can be disbursed").format(
+					frappe.bold(loan.name), loan.status
+				),
+				title=_("Cannot disburse"),
+				exc=LoanStateError,
+			)
+		others = frappe.db.exists(
+			"Loan Disbursement", {"loan": loan.name, "docstatus": 1, "name": ("!=", self.name)}
+		)
 		if others:
-			frappe.throw(_("Loan {0} is already disbursed by {1}").format(loan.name, others), exc=LoanStateError)
+			frappe.throw(
+				_("Loan {0} is already disbursed by {1}").format(loan.name, others), exc=LoanStateError
+			)
 
 	def set_amount_and_account(self, loan):
 		self.amount = loan.net_disbursement
 		member = frappe.get_doc("Member", loan.member)
 		account = next((row for row in member.bank_accounts if row.is_default), None)
 		if not account:
-			frappe.throw(_("Member {0} has no default bank account for the disbursement").format(
-				frappe.bold(member.name)), title=_("No bank account"))
+			frappe.throw(
+				_("Member {0} has no default bank account for the disbursement").format(
+					frappe.bold(member.name)
+				),
+				title=_("No bank account"),
+			)
 		self.bank_name, self.account_number, self.account_holder = (
-			account.bank_name, account.account_number, account.account_holder)
+			account.bank_name,
+			account.account_number,
+			account.account_holder,
+		)
 
 	def validate_date(self, loan):
 		if getdate(self.disbursement_date) >= getdate(loan.first_due_date):
-			frappe.throw(_("Disbursement date must be before the first due date {0}").format(
-				frappe.format(loan.first_due_date, "Date")), title=_("Invalid date"))
+			frappe.throw(
+				_("Disbursement date must be before the first due date {0}").format(
+					frappe.format(loan.first_due_date, "Date")
+				),
+				title=_("Invalid date"),
+			)

@@ -5,7 +5,13 @@ from frappe.utils import getdate
 
 from pinjaman_online.lending.allocation import Allocation, AllocationLine, allocate_payment
 from pinjaman_online.lending.errors import LendingError
-from pinjaman_online.servicing.utils import LoanStateError, apply_allocation, dues_of, installment_rows, refresh_loan
+from pinjaman_online.servicing.utils import (
+	LoanStateError,
+	apply_allocation,
+	dues_of,
+	installment_rows,
+	refresh_loan,
+)
 from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
 
@@ -19,8 +25,13 @@ class LoanPayment(Document):
 			frappe.throw(_("Payment amount must be above zero"), title=_("Invalid amount"))
 		loan = frappe.db.get_value("Loan", self.loan, ["status", "disbursement_date"], as_dict=True)
 		if loan.status not in ("Active", "Default"):
-			frappe.throw(_("Loan {0} is {1}: payments are taken only on active loans").format(
-				frappe.bold(self.loan), loan.status), title=_("Cannot post payment"), exc=LoanStateError)
+			frappe.throw(
+				_("Loan {0} is {1}: payments are taken only on active loans").format(
+					frappe.bold(self.loan), loan.status
+				),
+				title=_("Cannot post payment"),
+				exc=LoanStateError,
+			)
 		if getdate(self.posting_date) < getdate(loan.disbursement_date):
 			frappe.throw(_("Payment date is before the disbursement date"), title=_("Invalid date"))
 
@@ -34,21 +45,34 @@ class LoanPayment(Document):
 			throw_lending_error(exc, _("Invalid payment"))
 		if allocation.unallocated > 0:
 			frappe.throw(
-				_("Payment exceeds everything owed on loan {0} by Rp {1}; use early settlement or refund the excess").format(
-					frappe.bold(self.loan), frappe.format(allocation.unallocated, "Currency")),
-				title=_("Overpayment"), exc=OverpaymentError)
+				_(
+					"Payment exceeds everything owed on loan {0} by Rp {1}; use early settlement or refund the excess"
+				).format(frappe.bold(self.loan), frappe.format(allocation.unallocated, "Currency")),
+				title=_("Overpayment"),
+				exc=OverpaymentError,
+			)
 		by_number = {r.installment_number: r.name for r in rows}
-		self.set("allocations", [
-			{"loan_installment": by_number[line.number], "installment_number": line.number, "penalty": line.penalty,
-				"interest": line.interest, "principal": line.principal}
-			for line in allocation.lines
-		])
+		self.set(
+			"allocations",
+			[
+				{
+					"loan_installment": by_number[line.number],
+					"installment_number": line.number,
+					"penalty": line.penalty,
+					"interest": line.interest,
+					"principal": line.principal,
+				}
+				for line in allocation.lines
+			],
+		)
 		self.total_penalty = allocation.total_penalty
 		self.total_interest = allocation.total_interest
 		self.total_principal = allocation.total_principal
 
 	def on_submit(self):
-		apply_allocation(installment_rows(self.loan, for_update=True), self.as_allocation(), +1, self.posting_date)
+		apply_allocation(
+			installment_rows(self.loan, for_update=True), self.as_allocation(), +1, self.posting_date
+		)
 		refresh_loan(self.loan, self.posting_date)
 		frappe.db.set_value("Loan", self.loan, "last_payment_date", self.posting_date)
 
@@ -56,13 +80,20 @@ class LoanPayment(Document):
 		lock_row("Loan", self.loan)
 
 	def on_cancel(self):
-		apply_allocation(installment_rows(self.loan, for_update=True), self.as_allocation(), -1, self.posting_date)
+		apply_allocation(
+			installment_rows(self.loan, for_update=True), self.as_allocation(), -1, self.posting_date
+		)
 		refresh_loan(self.loan)
 
 	def as_allocation(self) -> Allocation:
 		return Allocation(
 			lines=tuple(
-				AllocationLine(row.installment_number, to_money(row.penalty), to_money(row.interest), to_money(row.principal))
+				AllocationLine(
+					row.installment_number,
+					to_money(row.penalty),
+					to_money(row.interest),
+					to_money(row.principal),
+				)
 				for row in self.allocations
 			),
 			unallocated=to_money(0),

@@ -11,9 +11,20 @@ from pinjaman_online.tests.factories import as_user, make_active_loan
 
 
 def installments(loan):
-	return frappe.get_all("Loan Installment", filters={"loan": loan},
-		fields=["installment_number", "principal_amount", "interest_amount", "principal_paid", "interest_paid",
-			"status", "outstanding_amount"], order_by="installment_number")
+	return frappe.get_all(
+		"Loan Installment",
+		filters={"loan": loan},
+		fields=[
+			"installment_number",
+			"principal_amount",
+			"interest_amount",
+			"principal_paid",
+			"interest_paid",
+			"status",
+			"outstanding_amount",
+		],
+		order_by="installment_number",
+	)
 
 
 class TestLoanPayment(FrappeTestCase):
@@ -63,6 +74,8 @@ class TestLoanPayment(FrappeTestCase):
 
 	def test_days_past_due_from_the_oldest_unpaid_installment(self):
 		loan = make_active_loan()
-		first_due = frappe.db.get_value("Loan Installment", {"loan": loan.name, "installment_number": 1}, "due_date")
+		first_due = frappe.db.get_value(
+			"Loan Installment", {"loan": loan.name, "installment_number": 1}, "due_date"
+		)
 		self.assertEqual(outstanding(loan.name, as_of=str(add_days(first_due, 10)))["days_past_due"], 10)
 		self.assertEqual(outstanding(loan.name, as_of=today())["days_past_due"], 0)
