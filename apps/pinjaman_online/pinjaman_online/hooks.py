@@ -48,8 +48,22 @@ has_permission = {
 # Document Events
 # ---------------
 
+doc_events = {
+	# Servicing (issue 3) entries go here.
+	# Funding and Sales (issue 5) entries go here.
+}
+
 # Scheduled Tasks
 # ---------------
+
+scheduler_events = {
+	"daily_long": [
+		# Servicing (issue 3) entries go here.
+	],
+	"monthly_long": [
+		# Funding (issue 5) entries go here.
+	],
+}
 
 # Fixtures
 # --------
