@@ -97,3 +97,173 @@ def schedule(loan: str) -> list[dict]:
 		],
 		order_by="installment_number asc",
 	)
+
+
+def _new(doctype: str, values: dict, submit: bool = True):
+	doc = frappe.get_doc({"doctype": doctype, **{k: v for k, v in values.items() if v is not None}})
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc
+
+
+@frappe.whitelist(methods=["GET"])
+def payoff(loan: str, as_of: str | None = None) -> dict:
+	"""`GET /loans/{id}/payoff`: early-settlement quote (Rupiah): outstanding principal, accrued interest,
+	unpaid penalty, the product's early-settlement penalty, interest waived, total."""
+	from frappe.utils import today
+
+	from pinjaman_online.servicing.changes import payoff_for
+
+	frappe.get_doc("Loan", loan).check_permission("read")
+	return payoff_for(loan, as_of or today())[0].as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def settle(
+	loan: str, settlement_date: str | None = None, settled_by: str = "Member", reference_no: str | None = None
+) -> dict:
+	"""`POST /loans/{id}/settlements`: early settlement; pays the payoff and closes the schedule and the loan."""
+	doc = _new(
+		"Loan Settlement",
+		{
+			"loan": loan,
+			"settlement_date": settlement_date,
+			"settled_by": settled_by,
+			"reference_no": reference_no,
+		},
+	)
+	return {
+		"name": doc.name,
+		"total_amount": doc.total_amount,
+		"waived_interest": doc.waived_interest,
+		"loan_payment": doc.loan_payment,
+		"loan_status": frappe.db.get_value("Loan", loan, "status"),
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def penalize(
+	loan: str, amount: float, reason: str, installment: str | None = None, posting_date: str | None = None
+) -> dict:
+	"""`POST /loans/{id}/penalties`: a manual penalty (Rupiah) with its reason, on the oldest unpaid installment
+	unless one is given."""
+	doc = _new(
+		"Loan Penalty",
+		{
+			"loan": loan,
+			"amount": str(amount),
+			"reason": reason,
+			"loan_installment": installment,
+			"posting_date": posting_date,
+		},
+	)
+	return {"name": doc.name, "loan_installment": doc.loan_installment, "outstanding": loan_outstanding(loan)}
+
+
+@frappe.whitelist(methods=["POST"])
+def reverse_payment(loan_payment: str, reason: str) -> dict:
+	"""Reverse a wrong payment (the newest one of its loan): the schedule and outstanding are restored exactly and
+	the payment stays on record as cancelled."""
+	doc = _new("Payment Reversal", {"loan_payment": loan_payment, "reason": reason})
+	return {"name": doc.name, "loan_payment": loan_payment, "outstanding": loan_outstanding(doc.loan)}
+
+
+@frappe.whitelist(methods=["POST"])
+def restructure(
+	loan: str,
+	restructure_type: str,
+	reason: str,
+	effective_date: str | None = None,
+	new_tenor_months: int | None = None,
+	new_annual_interest_rate: float | None = None,
+	deferral_months: int | None = None,
+) -> dict:
+	"""`POST /loans/{id}/restructures`: propose a restructure (Tenor Extension, Rate Reduction, Payment Deferral)
+	and send it for management approval (Workflow "Loan Restructure Approval")."""
+	from frappe.model.workflow import apply_workflow
+
+	doc = _new(
+		"Loan Restructure",
+		{
+			"loan": loan,
+			"restructure_type": restructure_type,
+			"reason": reason,
+			"effective_date": effective_date,
+			"new_tenor_months": new_tenor_months,
+			"new_annual_interest_rate": new_annual_interest_rate,
+			"deferral_months": deferral_months,
+		},
+		submit=False,
+	)
+	doc = apply_workflow(doc, "Submit for Approval")
+	return _restructure_summary(doc)
+
+
+@frappe.whitelist(methods=["POST"])
+def decide_restructure(restructure: str, decision: str) -> dict:
+	"""Approve or reject a restructure (management roles per the workflow; 403 otherwise). Approval applies it."""
+	from frappe.model.workflow import apply_workflow, get_transitions
+
+	action = {"approve": "Approve", "reject": "Reject"}.get((decision or "").lower())
+	if not action:
+		frappe.throw(frappe._("Decision must be approve or reject"))
+	doc = frappe.get_doc("Loan Restructure", restructure)
+	if action not in {t.action for t in get_transitions(doc)}:
+		frappe.throw(
+			frappe._("You cannot decide on restructure {0} in state {1}").format(
+				restructure, doc.workflow_state
+			),
+			frappe.PermissionError,
+		)
+	return _restructure_summary(apply_workflow(doc, action))
+
+
+def _restructure_summary(doc) -> dict:
+	return {
+		"name": doc.name,
+		"workflow_state": doc.workflow_state,
+		"docstatus": doc.docstatus,
+		"outstanding_principal": doc.outstanding_principal,
+		"old_installment": doc.old_installment,
+		"new_installment": doc.new_installment,
+		"new_first_due_date": str(doc.new_first_due_date),
+		"new_maturity_date": str(doc.new_maturity_date),
+	}
+
+
+@frappe.whitelist(methods=["POST", "PUT"])
+def set_status(loan: str, status: str, reason: str) -> dict:
+	"""`PUT /loans/{id}/status`: mark a loan Default by hand, or Closed when nothing is owed (Koperasi Admin)."""
+	doc = frappe.get_doc("Loan", loan)
+	doc.check_permission("write")
+	if (
+		status == "Closed"
+		and frappe.utils.flt(doc.outstanding_principal)
+		+ frappe.utils.flt(doc.outstanding_interest)
+		+ frappe.utils.flt(doc.outstanding_penalty)
+		> 0
+	):
+		frappe.throw(frappe._("Loan {0} still has an outstanding balance: settle it first").format(loan))
+	if status not in ("Default", "Closed") or doc.status not in ("Active", "Default"):
+		frappe.throw(frappe._("A loan that is {0} cannot be set to {1}").format(doc.status, status))
+	doc.status = status
+	if status == "Default":
+		doc.default_date = doc.default_date or frappe.utils.today()
+	doc.save()
+	doc.add_comment("Info", frappe._("Status set to {0}: {1}").format(status, reason))
+	return {"loan": loan, "status": doc.status}
+
+
+@frappe.whitelist(methods=["POST"])
+def run_daily_servicing(as_of: str | None = None) -> dict:
+	"""Start the daily servicing run (DPD, penalties, default flags) on the long queue; returns the job id."""
+	frappe.only_for(("System Manager", "Koperasi Admin"))
+	job = frappe.enqueue(
+		"pinjaman_online.servicing.daily.run_daily_servicing",
+		queue="long",
+		as_of=as_of,
+		job_id=f"daily-servicing::{as_of or frappe.utils.today()}",
+		deduplicate=True,
+	)
+	return {"job_id": getattr(job, "id", None), "queued": bool(job)}

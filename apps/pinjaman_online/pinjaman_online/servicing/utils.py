@@ -11,6 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now, today
 
+from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.allocation import (
 	Allocation,
 	InstallmentDue,
@@ -209,7 +210,9 @@ def apply_allocation(rows: list[dict], allocation: Allocation, sign: int, postin
 
 
 def refresh_loan(loan: str, as_of: date | None = None) -> dict:
-	"""Recompute the loan's outstanding, total paid, DPD and paid-off status from its installments."""
+	"""Recompute the loan's outstanding, total paid, DPD, aging bucket, collectibility and paid-off status
+	from its installments. A loan whose outstanding reaches 0 is Closed; a Closed loan that owes again
+	(a reversed payment) is Active again."""
 	rows = installment_rows(loan)
 	dues = dues_of(rows)
 	out = outstanding_of(dues)
@@ -217,18 +220,22 @@ def refresh_loan(loan: str, as_of: date | None = None) -> dict:
 		(to_money(r.principal_paid) + to_money(r.interest_paid) + to_money(r.penalty_paid) for r in rows),
 		Decimal(0),
 	)
-	status = frappe.db.get_value("Loan", loan, "status")
+	as_of = getdate(as_of or today())
+	dpd = days_past_due(dues, as_of)
+	status, closed_date = frappe.db.get_value("Loan", loan, ["status", "closed_date"])
 	values = {
 		"outstanding_principal": out.principal,
 		"outstanding_interest": out.interest,
 		"outstanding_penalty": out.penalty,
 		"total_paid": paid,
-		"days_past_due": days_past_due(dues, getdate(as_of or today())),
+		"days_past_due": dpd,
+		"aging_bucket": dpd_bucket(dpd),
+		"collectibility": collectibility(dpd),
 	}
 	if status in ("Active", "Default") and out.total == 0:
-		values["status"] = "Closed"
+		values.update(status="Closed", closed_date=as_of)
 	elif status == "Closed" and out.total > 0:
-		values["status"] = "Active"
+		values.update(status="Active", closed_date=None)
 	frappe.db.set_value("Loan", loan, values)
 	return values
 

@@ -25,6 +25,10 @@ class Member(Document):
 		self.guard_verification_fields()
 		self.set_documents_verified()
 
+	def on_update(self):
+		if self.has_value_changed("status") and self.get_doc_before_save():
+			apply_status_to_loans(self)
+
 	def validate_nik(self):
 		self.nik = (self.nik or "").strip()
 		try:
@@ -94,3 +98,35 @@ def missing_documents(member) -> list[str]:
 	"""The mandatory document types (Pinjaman Online Settings) that the member lacks verified."""
 	verified = {row.document_type for row in member.documents if row.verified}
 	return [t for t in required_document_types() if t not in verified]
+
+
+ACTIONS = {"Inactive": "on_member_inactive", "Deceased": "on_member_deceased"}
+DEFAULT_ACTIONS = {
+	"on_member_inactive": "Mark Loans Default",
+	"on_member_deceased": "Flag for Settlement by Heirs",
+}
+
+
+def apply_status_to_loans(member):
+	"""Seed 004 §1 flow 6: a member who becomes inactive or dies changes their live loans, as Pinjaman Online
+	Settings says (mark Default, or flag for settlement by the heirs); every change is saved through the Loan
+	document, so it is in the loan's version history, with a comment naming the cause."""
+	setting = ACTIONS.get(member.status)
+	if not setting:
+		return
+	action = frappe.get_cached_doc("Pinjaman Online Settings").get(setting) or DEFAULT_ACTIONS[setting]
+	if action == "No Change":
+		return
+	for name in frappe.get_all(
+		"Loan", filters={"member": member.name, "status": ("in", ("Active", "Default"))}, pluck="name"
+	):
+		loan = frappe.get_doc("Loan", name)
+		if action == "Mark Loans Default":
+			loan.status, loan.default_date = "Default", loan.default_date or frappe.utils.today()
+		else:
+			loan.heir_settlement_required = 1
+		loan.flags.ignore_permissions = True
+		loan.save(ignore_version=False)
+		loan.add_comment(
+			"Info", _("{0}: member {1} is now {2}").format(_(action), member.name, _(member.status))
+		)

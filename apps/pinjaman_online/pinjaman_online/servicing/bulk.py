@@ -1,0 +1,445 @@
+"""Bulk posting of automatic payments (pension-deduction realisations): many Loan Payments in one go.
+
+Submitting 100,000 Loan Payment documents one by one takes many minutes; an import of a realisation file
+must post them in seconds. :func:`post_payments` writes, inside the caller's transaction, exactly the rows
+that submitting a *Loan Payment* through the form writes, so a bulk-posted payment is indistinguishable from
+one posted by hand and the document's own ``cancel`` (``LoanPayment.on_cancel``) restores the schedule exactly:
+
+1. payments whose ``source_key`` already exists are skipped (a rerun posts nothing twice);
+2. the loans involved are locked (``SELECT … FOR UPDATE``, by name, so concurrent posters never deadlock)
+   — the same row lock ``LoanPayment.before_submit`` takes, so a payment entered by hand on the same loan at
+   the same moment waits for the batch and sees its result;
+3. their unpaid installments are read (locked too) and each payment is allocated with the lending core's
+   :func:`~pinjaman_online.lending.allocation.allocate_payment` — oldest installment first, penalty →
+   interest → principal — payment after payment on the same loan;
+4. the Loan Payment rows (docstatus 1, names from the ``PAY-.YYYY.-.#####`` series, reserved as one block),
+   their *Loan Payment Allocation* child rows, the installment updates and the loans' refreshed figures are
+   written with multi-row statements.
+
+Checks are those of ``LoanPayment.validate``/``before_submit``: a positive amount, an Active or Default loan,
+a posting date on or after the disbursement; an amount above everything owed is not refused here but posted
+up to what is owed, the rest returned as ``unallocated`` for the caller to refund.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import frappe
+from frappe.model.naming import parse_naming_series
+from frappe.utils import getdate, now_datetime
+
+from pinjaman_online.lending.aging import collectibility, dpd_bucket
+from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment
+from pinjaman_online.utils import insert_rows, to_money
+
+PAYMENT_SERIES = "PAY-.YYYY.-.#####"
+ZERO = Decimal(0)
+
+PAYMENT_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"naming_series",
+	"loan",
+	"member",
+	"member_name",
+	"posting_date",
+	"amount",
+	"payment_method",
+	"reference_no",
+	"source_key",
+	"total_penalty",
+	"total_interest",
+	"total_principal",
+)
+ALLOCATION_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"parent",
+	"parentfield",
+	"parenttype",
+	"loan_installment",
+	"installment_number",
+	"penalty",
+	"interest",
+	"principal",
+)
+INSTALLMENT_UPDATE = (
+	"name",
+	"principal_paid",
+	"interest_paid",
+	"penalty_paid",
+	"outstanding_amount",
+	"status",
+	"last_payment_date",
+	"modified",
+)
+LOAN_UPDATE = (
+	"name",
+	"outstanding_principal",
+	"outstanding_interest",
+	"outstanding_penalty",
+	"total_paid",
+	"days_past_due",
+	"aging_bucket",
+	"collectibility",
+	"status",
+	"closed_date",
+	"last_payment_date",
+	"modified",
+	"modified_by",
+)
+
+
+@dataclass(frozen=True)
+class PaymentItem:
+	"""One payment to post: ``amount`` Rupiah on ``loan`` dated ``posting_date``; ``source_key`` unique."""
+
+	source_key: str
+	loan: str
+	amount: Decimal
+	posting_date: datetime.date
+	payment_method: str = "Pension Deduction"
+	reference_no: str | None = None
+
+
+@dataclass(frozen=True)
+class PostResult:
+	"""What happened to one :class:`PaymentItem` (Rupiah).
+
+	``payment``: the Loan Payment's name (also for one that existed already, ``existing``); ``posted``: its
+	amount; ``unallocated``: the part of the item above everything owed (not posted); ``error``: why nothing
+	was posted.
+	"""
+
+	item: PaymentItem
+	payment: str | None = None
+	posted: Decimal = ZERO
+	unallocated: Decimal = ZERO
+	error: str | None = None
+	existing: bool = False
+
+
+def reserve_names(series: str, count: int) -> list[str]:
+	"""``count`` consecutive names of a naming series (e.g. ``PAY-.YYYY.-.#####``), reserved in one update.
+
+	Same counter (``tabSeries``, row locked) and same prefix as ``frappe.model.naming.make_autoname``, so
+	documents named by the form and by bulk posting share one gap-free sequence.
+	"""
+	if count <= 0:
+		return []
+	captured = {}
+
+	def capture(key, digits):
+		captured.update(key=key, digits=digits)
+		return "\x00"
+
+	template = parse_naming_series(series.split("."), number_generator=capture)
+	key, digits = captured["key"], captured["digits"]
+	current = frappe.db.sql("SELECT `current` FROM `tabSeries` WHERE `name` = %s FOR UPDATE", key)
+	if current and current[0][0] is not None:
+		start = int(current[0][0]) + 1
+		frappe.db.sql("UPDATE `tabSeries` SET `current` = `current` + %s WHERE `name` = %s", (count, key))
+	else:
+		start = 1
+		frappe.db.sql("INSERT INTO `tabSeries` (`name`, `current`) VALUES (%s, %s)", (key, count))
+	return [template.replace("\x00", f"{n:0{digits}d}") for n in range(start, start + count)]
+
+
+def upsert_rows(doctype: str, fields: tuple[str, ...], rows: list[tuple], chunk_size: int = 1000) -> int:
+	"""Update existing rows of a doctype's table by name, many per statement (INSERT … ON DUPLICATE KEY
+	UPDATE on the primary key; ``fields[0]`` must be ``name`` and the rows must exist and be locked)."""
+	columns = ", ".join(f"`{f}`" for f in fields)
+	updates = ", ".join(f"`{f}` = VALUES(`{f}`)" for f in fields[1:])
+	row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	for start in range(0, len(rows), chunk_size):
+		chunk = rows[start : start + chunk_size]
+		frappe.db.sql(
+			f"INSERT INTO `tab{doctype}` ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "
+			f"ON DUPLICATE KEY UPDATE {updates}",
+			[value for row in chunk for value in row],
+		)
+	return len(rows)
+
+
+def _in(values) -> tuple[str, list]:
+	values = list(values)
+	return ", ".join(["%s"] * len(values)), values
+
+
+def existing_payments(source_keys: list[str]) -> dict[str, dict]:
+	"""source_key → {name, amount, docstatus} for the Loan Payments that already carry one of the keys."""
+	found = {}
+	for start in range(0, len(source_keys), 1000):
+		marks, values = _in(source_keys[start : start + 1000])
+		for row in frappe.db.sql(
+			f"SELECT name, source_key, amount, docstatus FROM `tabLoan Payment` WHERE source_key IN ({marks})",
+			values,
+			as_dict=True,
+		):
+			found[row.source_key] = row
+	return found
+
+
+def lock_loans(loans: list[str]) -> dict[str, dict]:
+	"""Lock the loans (FOR UPDATE, in name order) and return name → status, dates and member."""
+	out = {}
+	for start in range(0, len(loans), 1000):
+		marks, values = _in(sorted(loans)[start : start + 1000])
+		for row in frappe.db.sql(
+			f"""SELECT name, status, disbursement_date, member, member_name, closed_date
+			FROM `tabLoan` WHERE name IN ({marks}) ORDER BY name FOR UPDATE""",
+			values,
+			as_dict=True,
+		):
+			out[row.name] = row
+	return out
+
+
+def unpaid_installments(loans: list[str], until: datetime.date | None = None) -> dict[str, list[dict]]:
+	"""loan → its installments with something unpaid (locked FOR UPDATE), oldest first; with ``until``
+	only those due on or before it."""
+	out = defaultdict(list)
+	for start in range(0, len(loans), 500):
+		marks, values = _in(sorted(loans)[start : start + 500])
+		due = ""
+		if until:
+			due, values = " AND due_date <= %s", [*values, until]
+		rows = frappe.db.sql(
+			f"""SELECT name, loan, installment_number, due_date, principal_amount, interest_amount,
+				penalty_amount, principal_paid, interest_paid, penalty_paid
+			FROM `tabLoan Installment`
+			WHERE loan IN ({marks}) AND status != 'Cancelled'{due}
+				AND principal_amount + interest_amount + penalty_amount
+					- principal_paid - interest_paid - penalty_paid > 0
+			ORDER BY loan, due_date, installment_number FOR UPDATE""",
+			values,
+			as_dict=True,
+		)
+		for row in rows:
+			for f in ("principal_amount", "interest_amount", "penalty_amount"):
+				row[f] = to_money(row[f])
+			for f in ("principal_paid", "interest_paid", "penalty_paid"):
+				row[f] = to_money(row[f])
+			out[row.loan].append(row)
+	return out
+
+
+def _dues(rows: list[dict]) -> list[InstallmentDue]:
+	return [
+		InstallmentDue(
+			number=r.installment_number,
+			due_date=getdate(r.due_date),
+			principal_due=r.principal_amount - r.principal_paid,
+			interest_due=r.interest_amount - r.interest_paid,
+			penalty_due=r.penalty_amount - r.penalty_paid,
+		)
+		for r in rows
+	]
+
+
+def post_payments(
+	items: list[PaymentItem], horizon: datetime.date | None = None, user: str | None = None
+) -> list[PostResult]:
+	"""Post ``items`` as submitted Loan Payments (module docstring); one result per item, in order.
+
+	Runs in the caller's transaction (commit after it). ``horizon``: installments due after it are read only
+	for a payment that covers more than everything due until then (a realisation rarely does), which keeps
+	the reads small for long schedules. ``user``: owner of the rows (default: the session user).
+	"""
+	user = user or frappe.session.user
+	if not items:
+		return []
+	existing = existing_payments([i.source_key for i in items])
+	todo = [i for i in items if i.source_key not in existing]
+	loans = lock_loans(list({i.loan for i in todo}))
+	schedule = unpaid_installments(list(loans), horizon)
+	complete = set() if horizon else set(loans)
+	results: dict[int, PostResult] = {}
+	postings = []  # (index, item, allocation, loan row)
+	touched: dict[str, dict] = {}  # installment name -> row (changed)
+	last_date: dict[str, datetime.date] = {}
+	seen_keys = set()
+	for index, item in enumerate(items):
+		if item.source_key in existing:
+			row = existing[item.source_key]
+			results[index] = PostResult(item, row.name, to_money(row.amount), existing=True)
+			continue
+		if item.source_key in seen_keys:
+			results[index] = PostResult(
+				item, error=f"Source key {item.source_key} appears twice in the batch"
+			)
+			continue
+		seen_keys.add(item.source_key)
+		loan = loans.get(item.loan)
+		error = _check(item, loan)
+		if error:
+			results[index] = PostResult(item, error=error)
+			continue
+		rows = schedule[item.loan]
+		allocation = allocate_payment(item.amount, _dues(rows))
+		if allocation.unallocated > 0 and item.loan not in complete:
+			schedule.update(unpaid_installments([item.loan]))  # the whole schedule, still locked
+			complete.add(item.loan)
+			rows = [touched.get(r.name, r) for r in schedule[item.loan]]
+			rows = [r for r in rows if _remaining(r) > 0]
+			schedule[item.loan] = rows
+			allocation = allocate_payment(item.amount, _dues(rows))
+		if allocation.total_allocated <= 0:
+			results[index] = PostResult(
+				item, unallocated=item.amount, error=f"Nothing is owed on loan {item.loan}"
+			)
+			continue
+		by_number = {r.installment_number: r for r in rows}
+		for line in allocation.lines:
+			r = by_number[line.number]
+			r.penalty_paid += line.penalty
+			r.interest_paid += line.interest
+			r.principal_paid += line.principal
+			r.last_payment_date = item.posting_date
+			touched[r.name] = r
+		schedule[item.loan] = [r for r in rows if _remaining(r) > 0]
+		last_date[item.loan] = getdate(item.posting_date)
+		postings.append((index, item, allocation, loan, by_number))
+	_write(postings, results, touched, user)
+	_refresh_loans(loans, last_date, user)
+	return [results[i] for i in range(len(items))]
+
+
+def _remaining(r) -> Decimal:
+	return (
+		r.principal_amount
+		+ r.interest_amount
+		+ r.penalty_amount
+		- r.principal_paid
+		- r.interest_paid
+		- r.penalty_paid
+	)
+
+
+def _check(item: PaymentItem, loan) -> str | None:
+	if item.amount is None or item.amount <= 0:
+		return "Payment amount must be above zero"
+	if not loan:
+		return f"Loan {item.loan} does not exist"
+	if loan.status not in ("Active", "Default"):
+		return f"Loan {item.loan} is {loan.status}: payments are taken only on active loans"
+	if loan.disbursement_date and getdate(item.posting_date) < getdate(loan.disbursement_date):
+		return f"Payment date {item.posting_date} is before the disbursement date {loan.disbursement_date}"
+	return None
+
+
+def _write(postings, results, touched, user):
+	if not postings:
+		return
+	names = reserve_names(PAYMENT_SERIES, len(postings))
+	base = now_datetime()
+	payments, allocations = [], []
+	for n, (index, item, allocation, loan, by_number) in enumerate(postings):
+		name = names[n]
+		# Distinct, increasing creation times keep "newest first" reversal order within a batch.
+		stamp = base + datetime.timedelta(microseconds=n)
+		payments.append(
+			(
+				name, stamp, stamp, user, user, 1, 0, PAYMENT_SERIES, item.loan, loan.member, loan.member_name,
+				item.posting_date, allocation.total_allocated, item.payment_method, item.reference_no,
+				item.source_key, allocation.total_penalty, allocation.total_interest, allocation.total_principal,
+			)
+		)  # fmt: skip
+		for idx, line in enumerate(allocation.lines, 1):
+			allocations.append(
+				(
+					frappe.generate_hash(length=10), stamp, stamp, user, user, 1, idx, name, "allocations",
+					"Loan Payment", by_number[line.number].name, line.number, line.penalty, line.interest,
+					line.principal,
+				)
+			)  # fmt: skip
+		results[index] = PostResult(item, name, allocation.total_allocated, allocation.unallocated)
+	insert_rows("Loan Payment", PAYMENT_FIELDS, payments)
+	insert_rows("Loan Payment Allocation", ALLOCATION_FIELDS, allocations)
+	upsert_rows(
+		"Loan Installment", INSTALLMENT_UPDATE, [_installment_values(r, base) for r in touched.values()]
+	)
+
+
+def _installment_values(r, stamp) -> tuple:
+	"""The columns ``servicing.utils.apply_allocation`` sets on an installment after a payment."""
+	remaining = _remaining(r)
+	paid_any = r.principal_paid + r.interest_paid + r.penalty_paid
+	status = "Paid" if remaining <= 0 else "Partially Paid" if paid_any > 0 else "Unpaid"
+	return (
+		r.name,
+		r.principal_paid,
+		r.interest_paid,
+		r.penalty_paid,
+		remaining,
+		status,
+		r.last_payment_date,
+		stamp,
+	)
+
+
+def _refresh_loans(loans: dict[str, dict], as_of: dict[str, datetime.date], user: str):
+	"""Batched ``servicing.utils.refresh_loan`` (+ ``last_payment_date``) for the loans that got payments.
+
+	Same figures from the same rows: outstanding principal/interest/penalty, total paid, DPD as of the
+	payment date, its aging bucket and collectibility, Closed when nothing is owed any more.
+	"""
+	if not as_of:
+		return
+	stamp = now_datetime()
+	updates = []
+	names = sorted(as_of)
+	for start in range(0, len(names), 500):
+		chunk = names[start : start + 500]
+		marks, values = _in(chunk)
+		sums = frappe.db.sql(
+			f"""SELECT loan,
+				SUM(principal_amount - principal_paid) AS principal,
+				SUM(interest_amount - interest_paid) AS interest,
+				SUM(penalty_amount - penalty_paid) AS penalty,
+				SUM(principal_paid + interest_paid + penalty_paid) AS paid
+			FROM `tabLoan Installment` WHERE loan IN ({marks}) AND status != 'Cancelled' GROUP BY loan""",
+			values,
+			as_dict=True,
+		)
+		unpaid = defaultdict(list)
+		for row in frappe.db.sql(
+			f"""SELECT loan, due_date FROM `tabLoan Installment`
+			WHERE loan IN ({marks}) AND status != 'Cancelled'
+				AND principal_amount + interest_amount + penalty_amount
+					- principal_paid - interest_paid - penalty_paid > 0
+				AND due_date < %s""",
+			[*values, max(as_of[n] for n in chunk)],
+			as_dict=True,
+		):
+			unpaid[row.loan].append(getdate(row.due_date))
+		for s in sums:
+			loan, day = loans[s.loan], as_of[s.loan]
+			principal, interest, penalty = to_money(s.principal), to_money(s.interest), to_money(s.penalty)
+			overdue = [d for d in unpaid[s.loan] if d < day]
+			dpd = (day - min(overdue)).days if overdue else 0
+			status, closed_date = loan.status, loan.closed_date
+			total = principal + interest + penalty
+			if status in ("Active", "Default") and total == 0:
+				status, closed_date = "Closed", day
+			elif status == "Closed" and total > 0:
+				status, closed_date = "Active", None
+			updates.append(
+				(
+					s.loan, principal, interest, penalty, to_money(s.paid), dpd, dpd_bucket(dpd),
+					collectibility(dpd), status, closed_date, day, stamp, user,
+				)
+			)  # fmt: skip
+	upsert_rows("Loan", LOAN_UPDATE, updates)

@@ -1,0 +1,8 @@
+import frappe
+from frappe.model.document import Document
+
+
+class AgingSnapshot(Document):
+	@staticmethod
+	def on_doctype_update():
+		frappe.db.add_index("Aging Snapshot", ["period", "aging_bucket"])
