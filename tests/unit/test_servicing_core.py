@@ -165,14 +165,14 @@ def test_payoff_of_a_settled_loan_is_refused():
 
 # ------------------------------------------------------------------ restructuring
 def test_restructure_kinds():
-	base = dict(
-		outstanding_principal=Decimal(9_000_000),
-		annual_rate_pct=Decimal(18),
-		remaining_installments=9,
-		next_due_date=date(2026, 6, 25),
-		interest_method="Annuity",
-		rounding_unit=Decimal(100),
-	)
+	base = {
+		"outstanding_principal": Decimal(9_000_000),
+		"annual_rate_pct": Decimal(18),
+		"remaining_installments": 9,
+		"next_due_date": date(2026, 6, 25),
+		"interest_method": "Annuity",
+		"rounding_unit": Decimal(100),
+	}
 	ext = restructured_terms(TENOR_EXTENSION, **base, new_tenor_months=18)
 	assert (ext.tenor_months, ext.annual_rate_pct) == (18, Decimal(18))
 	cut = restructured_terms(RATE_REDUCTION, **base, new_annual_rate_pct=Decimal(12))

@@ -222,7 +222,7 @@ def refresh_loan(loan: str, as_of: date | None = None) -> dict:
 	)
 	as_of = getdate(as_of or today())
 	dpd = days_past_due(dues, as_of)
-	status, closed_date = frappe.db.get_value("Loan", loan, ["status", "closed_date"])
+	status = frappe.db.get_value("Loan", loan, "status")
 	values = {
 		"outstanding_principal": out.principal,
 		"outstanding_interest": out.interest,
