@@ -123,7 +123,8 @@ def record_committee_vote(application, old_state: str, new_state: str):
 	if not level or new_state == "Cancelled":
 		return
 	user = frappe.session.user
-	if any(row.decided_by == user for row in application.committee_decisions):
+	# Confirming that a conditional approval's conditions are met is not a new level: the same person may do it.
+	if level != "Conditions" and any(row.decided_by == user for row in application.committee_decisions):
 		frappe.throw(
 			_(
 				"{0} has already voted on this application; each committee level needs a different person"

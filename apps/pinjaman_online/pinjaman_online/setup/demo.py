@@ -33,8 +33,13 @@ DEMO_USERS = [
 	("auditor@koperasi.example", "Ani Auditor", ["Auditor"]),
 ]
 SALES, ANALYST, SPV, MANAGER, DIRECTOR, FINANCE, ADMIN = (
-	"sales@koperasi.example", "analyst@koperasi.example", "spv@koperasi.example", "manager@koperasi.example",
-	"director@koperasi.example", "finance@koperasi.example", "admin@koperasi.example",
+	"sales@koperasi.example",
+	"analyst@koperasi.example",
+	"spv@koperasi.example",
+	"manager@koperasi.example",
+	"director@koperasi.example",
+	"finance@koperasi.example",
+	"admin@koperasi.example",
 )
 PORTFOLIO = ("fixtures", "demo", "portfolio.json")
 COMMIT_EVERY = 20
@@ -48,12 +53,24 @@ LEVEL = {"Committee SPV": "SPV", "Committee Manager": "Manager", "Committee Dire
 def ensure_user(email: str, full_name: str, roles: list[str], password: str) -> str:
 	if not frappe.db.exists("User", email):
 		first, _, last = full_name.partition(" ")
-		user = frappe.get_doc({"doctype": "User", "email": email, "first_name": first, "last_name": last,
-			"send_welcome_email": 0, "user_type": "System User", "language": "en", "time_zone": "Asia/Jakarta"})
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first,
+				"last_name": last,
+				"send_welcome_email": 0,
+				"user_type": "System User",
+				"language": "en",
+				"time_zone": "Asia/Jakarta",
+			}
+		)
 		user.flags.ignore_permissions = True
 		user.insert()
 	user = frappe.get_doc("User", email)
-	user.add_roles(*roles)
+	missing = [role for role in roles if role not in {row.role for row in user.roles}]
+	if missing:
+		user.add_roles(*missing)  # saves the user: skipped when a re-run finds every role in place
 	from frappe.utils.password import update_password
 
 	update_password(email, password)
@@ -101,23 +118,25 @@ def load_portfolio(path: str | None = None):
 	if is_loaded(data):
 		print("demo portfolio already loaded")
 		return
-	from pinjaman_online.servicing.utils import refresh_loan
+	from pinjaman_online.servicing.daily import run_daily_servicing
 
 	started = time.monotonic()
 	try:
 		load_products(data)
 		members = load_members(data["members"])
 		members_done = time.monotonic()
-		loans = load_applications(data["applications"], data["members"], members)
-		for loan in loans:
-			# What a nightly servicing run does: outstanding and days past due as of today.
-			refresh_loan(loan)
+		load_applications(data["applications"], data["members"], members)
+		frappe.set_user("Administrator")
+		# What the nightly servicing run does: penalties, days past due, default flags as of today.
+		print(f"daily servicing: {run_daily_servicing()}")
 		frappe.db.commit()
 	finally:
 		frappe.set_user("Administrator")
 	finished = time.monotonic()
-	print(f"demo portfolio loaded in {finished - started:.0f} s (members {members_done - started:.0f} s, "
-		f"applications and loans {finished - members_done:.0f} s)")
+	print(
+		f"demo portfolio loaded in {finished - started:.0f} s (members {members_done - started:.0f} s, "
+		f"applications and loans {finished - members_done:.0f} s)"
+	)
 	print_summary()
 
 
@@ -126,8 +145,11 @@ def is_loaded(data: dict) -> bool:
 	last_nik = data["members"][-1]["nik"]
 	last_app_nik = data["members"][data["applications"][-1]["member"]]["nik"]
 	member = frappe.db.get_value("Member", {"nik": last_app_nik}, "name")
-	return bool(frappe.db.exists("Member", {"nik": last_nik}) and member
-		and frappe.db.exists("Loan Application", {"member": member}))
+	return bool(
+		frappe.db.exists("Member", {"nik": last_nik})
+		and member
+		and frappe.db.exists("Loan Application", {"member": member})
+	)
 
 
 def print_summary():
@@ -138,8 +160,12 @@ def print_summary():
 	print("  members:", frappe.db.count("Member"), f"({counts('Member', 'status')})")
 	print("  applications by state:", counts("Loan Application", "workflow_state"))
 	print("  loans by status:", counts("Loan", "status"))
-	print("  disbursements:", frappe.db.count("Loan Disbursement", {"docstatus": 1}),
-		" payments:", frappe.db.count("Loan Payment", {"docstatus": 1}))
+	print(
+		"  disbursements:",
+		frappe.db.count("Loan Disbursement", {"docstatus": 1}),
+		" payments:",
+		frappe.db.count("Loan Payment", {"docstatus": 1}),
+	)
 
 
 def load_products(data: dict):
@@ -157,8 +183,11 @@ def load_products(data: dict):
 # --------------------------------------------------------------------------------------------- members
 def load_members(rows: list[dict]) -> list[str]:
 	"""Register the fixture members (skipping NIKs already registered); returns Member names by index."""
-	existing = dict(frappe.get_all("Member", filters={"nik": ("in", [r["nik"] for r in rows])},
-		fields=["nik", "name"], as_list=True))
+	existing = dict(
+		frappe.get_all(
+			"Member", filters={"nik": ("in", [r["nik"] for r in rows])}, fields=["nik", "name"], as_list=True
+		)
+	)
 	names = []
 	for number, row in enumerate(rows, start=1):
 		names.append(existing.get(row["nik"]) or register_member(row))
@@ -176,15 +205,21 @@ def register_member(row: dict) -> str:
 	from pinjaman_online.members.utils import verify_document
 
 	act_as(SALES)
-	member = frappe.get_doc({"doctype": "Member", **{k: v for k, v in row.items() if k not in MEMBER_EXTRA_KEYS}})
+	member = frappe.get_doc(
+		{"doctype": "Member", **{k: v for k, v in row.items() if k not in MEMBER_EXTRA_KEYS}}
+	)
 	member.insert()
-	for document_type, number in (("KTP", row["nik"]), ("KK", row["kk_number"]),
-		("SK Pensiun", row["pension_decree_number"])):
+	for document_type, number in (
+		("KTP", row["nik"]),
+		("KK", row["kk_number"]),
+		("SK Pensiun", row["pension_decree_number"]),
+	):
 		content = placeholder_image(document_type, number, row)
 		fname = f"{document_type.replace(' ', '-')}-{member.name}.png"
 		file = save_file(fname, content, "Member", member.name, is_private=1)
-		member.append("documents", {"document_type": document_type, "file": file.file_url,
-			"document_number": number})
+		member.append(
+			"documents", {"document_type": document_type, "file": file.file_url, "document_number": number}
+		)
 	member.save()
 	if row.get("verify_documents"):
 		act_as(ANALYST)
@@ -201,8 +236,11 @@ def placeholder_image(document_type: str, number: str, row: dict) -> bytes:
 	image = Image.new("P", (200, 90), 0)
 	image.putpalette([*background, 30, 30, 60])
 	draw = ImageDraw.Draw(image)
-	title = {"KTP": "KARTU TANDA PENDUDUK", "KK": "KARTU KELUARGA",
-		"SK Pensiun": f"SK PENSIUN {row['pension_fund'].upper()}"}[document_type]
+	title = {
+		"KTP": "KARTU TANDA PENDUDUK",
+		"KK": "KARTU KELUARGA",
+		"SK Pensiun": f"SK PENSIUN {row['pension_fund'].upper()}",
+	}[document_type]
 	for line, text in enumerate((title, number, row["full_name"][:30], "DEMO - BUKAN DOKUMEN ASLI")):
 		draw.text((8, 8 + 19 * line), text, fill=1, font=placeholder_font())
 	out = io.BytesIO()
@@ -254,12 +292,18 @@ def take_application(row: dict, member: str, member_row: dict) -> str | None:
 		first_due_date = add_months(now, 1)
 
 	act_as(SALES)
-	# The interest method is sent explicitly, as the desk form shows it: left empty, Frappe fills the Select
-	# with its first option (Flat) before LoanApplication.set_defaults_from_product can take the product's.
-	method = frappe.get_cached_value("Loan Product", row["product"], "interest_method")
-	doc = frappe.get_doc({"doctype": "Loan Application", "member": member, "loan_product": row["product"],
-		"principal": row["principal"], "tenor_months": row["tenor_months"], "interest_method": method,
-		"application_date": application_date, "first_due_date": first_due_date, "purpose": row.get("purpose")})
+	doc = frappe.get_doc(
+		{
+			"doctype": "Loan Application",
+			"member": member,
+			"loan_product": row["product"],
+			"principal": row["principal"],
+			"tenor_months": row["tenor_months"],
+			"application_date": application_date,
+			"first_due_date": first_due_date,
+			"purpose": row.get("purpose"),
+		}
+	)
 	doc.insert()
 	goal = {"Cancelled": row.get("cancel_from"), "Disbursed": "Approved"}.get(state, state)
 	for _step in range(8):
@@ -294,16 +338,24 @@ def advance(application: str, current: str, goal: str, row: dict, member_row: di
 		apply_workflow(frappe.get_doc("Loan Application", application), "Start Analysis")
 	elif current in ("Submitted", "Analyzing"):
 		act_as(ANALYST)
-		origination.analyze(application, row["risk_score"], row["recommendation"],
-			analysis_notes(application, member_row), row.get("conditions"))
+		origination.analyze(
+			application,
+			row["risk_score"],
+			row["recommendation"],
+			analysis_notes(application, member_row),
+			row.get("conditions"),
+		)
 	elif current in LEVEL:
 		act_as(VOTER[current])
 		level = LEVEL[current]
 		if goal == "Rejected" and row.get("reject_at") == level:
 			origination.decide(application, "reject", rejection_notes(application, level, row))
 		elif goal == "Conditional" and row.get("conditions_at") == level:
-			origination.decide(application, "approve_with_conditions",
-				f"Disetujui dengan syarat: {row.get('conditions') or 'sesuai catatan analis'}")
+			origination.decide(
+				application,
+				"approve_with_conditions",
+				f"Disetujui dengan syarat: {row.get('conditions') or 'sesuai catatan analis'}",
+			)
 		else:
 			origination.decide(application, "approve", "Disetujui sesuai rekomendasi analis.")
 	else:
@@ -315,16 +367,26 @@ def analysis_notes(application: str, member_row: dict) -> str:
 	checks = {r.check_code: r for r in doc.precheck_results}
 	age = checks["AGE_AT_MATURITY"].value if "AGE_AT_MATURITY" in checks else "?"
 	failed = [r.check_code for r in doc.precheck_results if not r.passed]
-	return (f"Manfaat pensiun {member_row['pension_fund']} Rp {rupiah(member_row['monthly_pension_benefit'])} per "
-		f"bulan, potongan lain Rp {rupiah(member_row['other_monthly_obligations'])}. Angsuran Rp "
+	benefit, other = member_row["monthly_pension_benefit"], member_row["other_monthly_obligations"]
+	return (
+		f"Manfaat pensiun {member_row['pension_fund']} Rp {rupiah(benefit)} per bulan, potongan lain Rp "
+		f"{rupiah(other)}. Angsuran Rp "
 		f"{rupiah(doc.installment_amount)}, DSR {doc.dsr}%, usia saat lunas {age} tahun. "
-		+ (f"Tidak lolos pre-check: {', '.join(failed)}." if failed else "Lolos pre-check; dokumen sesuai asli."))
+		+ (
+			f"Tidak lolos pre-check: {', '.join(failed)}."
+			if failed
+			else "Lolos pre-check; dokumen sesuai asli."
+		)
+	)
 
 
 def rejection_notes(application: str, level: str, row: dict) -> str:
 	if level == "SPV":
-		failed = frappe.get_all("Eligibility Check", filters={"parent": application, "parenttype": "Loan Application",
-			"passed": 0}, pluck="check_code")
+		failed = frappe.get_all(
+			"Eligibility Check",
+			filters={"parent": application, "parenttype": "Loan Application", "passed": 0},
+			pluck="check_code",
+		)
 		return f"Ditolak: tidak memenuhi pre-check ({', '.join(failed) or 'rekomendasi analis'})."
 	if level == "Manager":
 		return f"Ditolak: skor risiko {row['risk_score']} terlalu tinggi untuk plafon yang diminta."
@@ -341,15 +403,27 @@ def disburse_and_pay(loan: str, disbursed_on, payments: int):
 	from pinjaman_online.api import servicing
 
 	act_as(FINANCE)
-	servicing.disburse(loan, disbursement_date=str(disbursed_on),
-		reference_no=f"BIFAST-{getdate(disbursed_on):%Y%m%d}-{loan[-5:]}")
+	servicing.disburse(
+		loan,
+		disbursement_date=str(disbursed_on),
+		reference_no=f"BIFAST-{getdate(disbursed_on):%Y%m%d}-{loan[-5:]}",
+	)
 	if not payments:
 		return
 	now = getdate(today())
-	installments = frappe.get_all("Loan Installment", filters={"loan": loan},
-		fields=["installment_number", "due_date", "total_amount"], order_by="installment_number asc")
+	installments = frappe.get_all(
+		"Loan Installment",
+		filters={"loan": loan},
+		fields=["installment_number", "due_date", "total_amount"],
+		order_by="installment_number asc",
+	)
 	for row in installments[:payments]:
 		if getdate(row.due_date) > now:
 			break
-		servicing.pay(loan, row.total_amount, posting_date=str(row.due_date), payment_method="Pension Deduction",
-			reference_no=f"PMP-{getdate(row.due_date):%Y%m}-{loan[-5:]}-{row.installment_number:03d}")
+		servicing.pay(
+			loan,
+			row.total_amount,
+			posting_date=str(row.due_date),
+			payment_method="Pension Deduction",
+			reference_no=f"PMP-{getdate(row.due_date):%Y%m}-{loan[-5:]}-{row.installment_number:03d}",
+		)
