@@ -63,41 +63,19 @@ def raw_insert(apps) -> tuple[float, int]:
 	"""Insert the same schedules' rows with plain multi-row INSERTs of 1000 rows (no document layer)."""
 	from pinjaman_online.lending.schedule import generate_schedule
 	from pinjaman_online.products.utils import terms_for
-	from pinjaman_online.servicing.utils import INSTALLMENT_FIELDS
+	from pinjaman_online.servicing.utils import INSTALLMENT_FIELDS, installment_values
 	from pinjaman_online.utils import insert_rows
 
 	product = frappe.get_doc("Loan Product", apps[0].loan_product)
 	schedules = [
 		generate_schedule(terms_for(product, a.principal, a.tenor_months, a.first_due_date)) for a in apps
 	]
-	stamp, rows = now(), []
-	for i, schedule in enumerate(schedules):
-		loan = f"RAW-{i:06d}"
-		rows.extend(
-			(
-				f"{loan}-{r.number:03d}",
-				"Administrator",
-				"Administrator",
-				stamp,
-				stamp,
-				0,
-				r.number,
-				loan,
-				r.number,
-				r.due_date,
-				"Unpaid",
-				r.principal,
-				r.interest,
-				r.total,
-				r.balance_after,
-				0,
-				0,
-				0,
-				0,
-				r.total,
-			)
-			for r in schedule.installments
-		)
+	stamp = now()
+	rows = [
+		installment_values(f"RAW-{i:06d}", r.number, r, stamp, "Administrator")
+		for i, schedule in enumerate(schedules)
+		for r in schedule.installments
+	]
 	start = time.perf_counter()
 	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
 	return time.perf_counter() - start, len(rows)

@@ -102,3 +102,102 @@ def make_user(admin):
 		return Api(s, email)
 
 	return make
+
+
+STAFF_ROLES = {
+	"admin": ("kopadmin", ["Koperasi Admin"]),
+	"sales": ("sales", ["Sales"]),
+	"analyst": ("analyst", ["Credit Analyst"]),
+	# The SPV also holds the Manager role: the second vote must still come from someone else.
+	"spv": ("spv", ["Committee SPV", "Committee Manager"]),
+	"manager": ("manager", ["Committee Manager"]),
+	"finance": ("finance", ["Finance"]),
+}
+
+
+@pytest.fixture(scope="session")
+def staff(make_user) -> dict:
+	"""One user per staff role, each with its own token (shared by the HTTP tests of a run)."""
+	return {key: make_user(prefix, *roles) for key, (prefix, roles) in STAFF_ROLES.items()}
+
+
+def unique_serial() -> int:
+	return int(uuid.uuid4().int % 9000) + 1
+
+
+def nik_for(birth, serial: int, female: bool = False) -> str:
+	day = birth.day + (40 if female else 0)
+	return f"320101{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+
+
+def upload(api: Api, member: str, name: str) -> str:
+	r = api.call(
+		"POST",
+		"/api/method/upload_file",
+		data={"is_private": 1, "doctype": "Member", "docname": member, "file_name": name},
+		files={"file": (name, f"%PDF-1.4 {name} {member}".encode(), "application/pdf")},
+	)
+	return r.json()["message"]["file_url"]
+
+
+def book_loan(
+	staff: dict, product: str, principal: int, tenor: int, first_due, disbursement_date=None
+) -> str:
+	"""The staff path over HTTP, without the assertions of test_pension_loan_path: a disbursed loan's name."""
+	import datetime as dt
+
+	birth = dt.date(1958, 6, 3)
+	serial = unique_serial()
+	member = staff["sales"].insert(
+		"Member",
+		{
+			"full_name": "Hendra Gunawan",
+			"nik": nik_for(birth, serial),
+			"gender": "Male",
+			"birth_date": str(birth),
+			"pension_fund": "Asabri",
+			"pension_number": f"ASB{uuid.uuid4().hex[:10]}",
+			"monthly_pension_benefit": 6_000_000,
+			"bank_accounts": [
+				{"bank_name": "BNI", "account_number": "987654", "account_holder": "Hendra Gunawan"}
+			],
+		},
+	)
+	docs = [
+		{"document_type": t, "file": upload(staff["sales"], member["name"], f"{t}.pdf")}
+		for t in ("KTP", "KK", "SK Pensiun")
+	]
+	member = staff["sales"].update("Member", member["name"], {"documents": docs})
+	for d in member["documents"]:
+		staff["analyst"].method(
+			"pinjaman_online.api.members.verify_document", member=member["name"], document=d["name"]
+		)
+	app = staff["sales"].insert(
+		"Loan Application",
+		{
+			"member": member["name"],
+			"loan_product": product,
+			"principal": principal,
+			"tenor_months": tenor,
+			"first_due_date": str(first_due),
+			**({"application_date": str(disbursement_date)} if disbursement_date else {}),
+		},
+	)
+	staff["sales"].method("pinjaman_online.api.origination.submit", application=app["name"])
+	staff["analyst"].method(
+		"pinjaman_online.api.origination.analyze",
+		application=app["name"],
+		risk_score=30,
+		recommendation="Approve",
+		notes="ok",
+	)
+	staff["spv"].method("pinjaman_online.api.origination.decide", application=app["name"], decision="approve")
+	loan = staff["manager"].method(
+		"pinjaman_online.api.origination.decide", application=app["name"], decision="approve"
+	)["loan"]
+	staff["finance"].method(
+		"pinjaman_online.api.servicing.disburse",
+		loan=loan,
+		**({"disbursement_date": str(disbursement_date)} if disbursement_date else {}),
+	)
+	return loan

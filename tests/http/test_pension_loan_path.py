@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from conftest import nik_for, upload
 from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment, outstanding_of
 from pinjaman_online.lending.schedule import LoanTerms, generate_schedule
 
@@ -19,19 +20,6 @@ RATE = Decimal(18)
 
 def next_month(d: dt.date) -> dt.date:
 	return (d.replace(day=1) + dt.timedelta(days=32)).replace(day=min(d.day, 28))
-
-
-@pytest.fixture(scope="module")
-def staff(make_user):
-	return {
-		"admin": make_user("kopadmin", "Koperasi Admin"),
-		"sales": make_user("sales", "Sales"),
-		"analyst": make_user("analyst", "Credit Analyst"),
-		# The SPV also holds the Manager role: the second vote must still come from someone else.
-		"spv": make_user("spv", "Committee SPV", "Committee Manager"),
-		"manager": make_user("manager", "Committee Manager"),
-		"finance": make_user("finance", "Finance"),
-	}
 
 
 @pytest.fixture(scope="module")
@@ -57,21 +45,6 @@ def product(staff):
 			],
 		},
 	)
-
-
-def nik_for(birth: dt.date, serial: int, female: bool = False) -> str:
-	day = birth.day + (40 if female else 0)
-	return f"320101{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
-
-
-def upload(api, member: str, name: str) -> str:
-	r = api.call(
-		"POST",
-		"/api/method/upload_file",
-		data={"is_private": 1, "doctype": "Member", "docname": member, "file_name": name},
-		files={"file": (name, b"%PDF-1.4 scan of " + name.encode(), "application/pdf")},
-	)
-	return r.json()["message"]["file_url"]
 
 
 def test_whole_path(staff, product):

@@ -390,7 +390,80 @@ def _installment_values(r, stamp) -> tuple:
 	)
 
 
-def _refresh_loans(loans: dict[str, dict], as_of: dict[str, datetime.date], user: str):
+def cancel_payments(names: list[str], user: str | None = None) -> int:
+	"""Cancel submitted Loan Payments in bulk, exactly as ``LoanPayment.on_cancel`` does one by one.
+
+	Their allocations are taken back from the installments (paid amounts, outstanding, status; the
+	installment's ``last_payment_date`` cleared), the payments and their allocation rows get docstatus 2 and
+	the loans are refreshed as of today. Runs in the caller's transaction; returns how many were cancelled.
+	The caller checks that no later payment depends on them (reversal order).
+	"""
+	user = user or frappe.session.user
+	if not names:
+		return 0
+	payments = []
+	for start in range(0, len(names), 1000):
+		marks, values = _in(names[start : start + 1000])
+		payments += frappe.db.sql(
+			f"SELECT name, loan FROM `tabLoan Payment` WHERE name IN ({marks}) AND docstatus = 1",
+			values,
+			as_dict=True,
+		)
+	if not payments:
+		return 0
+	loans = lock_loans(list({p.loan for p in payments}))
+	lines = []
+	for start in range(0, len(payments), 1000):
+		marks, values = _in([p.name for p in payments[start : start + 1000]])
+		lines += frappe.db.sql(
+			f"""SELECT parent, loan_installment, penalty, interest, principal
+			FROM `tabLoan Payment Allocation` WHERE parenttype = 'Loan Payment' AND parent IN ({marks})""",
+			values,
+			as_dict=True,
+		)
+	rows = {}
+	installment_names = sorted({line.loan_installment for line in lines})
+	for start in range(0, len(installment_names), 1000):
+		marks, values = _in(installment_names[start : start + 1000])
+		for r in frappe.db.sql(
+			f"""SELECT name, principal_amount, interest_amount, penalty_amount, principal_paid, interest_paid,
+				penalty_paid FROM `tabLoan Installment` WHERE name IN ({marks}) ORDER BY name FOR UPDATE""",
+			values,
+			as_dict=True,
+		):
+			for f in ("principal_amount", "interest_amount", "penalty_amount", "principal_paid", "interest_paid",
+				"penalty_paid"):  # fmt: skip
+				r[f] = to_money(r[f])
+			r.last_payment_date = None
+			rows[r.name] = r
+	for line in lines:
+		r = rows[line.loan_installment]
+		r.penalty_paid -= to_money(line.penalty)
+		r.interest_paid -= to_money(line.interest)
+		r.principal_paid -= to_money(line.principal)
+	stamp = now_datetime()
+	upsert_rows(
+		"Loan Installment", INSTALLMENT_UPDATE, [_installment_values(r, stamp) for r in rows.values()]
+	)
+	for start in range(0, len(payments), 1000):
+		marks, values = _in([p.name for p in payments[start : start + 1000]])
+		frappe.db.sql(
+			f"UPDATE `tabLoan Payment` SET docstatus = 2, modified = %s, modified_by = %s WHERE name IN ({marks})",
+			[stamp, user, *values],
+		)
+		frappe.db.sql(
+			f"""UPDATE `tabLoan Payment Allocation` SET docstatus = 2, modified = %s
+			WHERE parenttype = 'Loan Payment' AND parent IN ({marks})""",
+			[stamp, *values],
+		)
+	today = getdate()
+	_refresh_loans(loans, {loan: today for loan in loans}, user, set_last_payment=False)
+	return len(payments)
+
+
+def _refresh_loans(
+	loans: dict[str, dict], as_of: dict[str, datetime.date], user: str, set_last_payment: bool = True
+):
 	"""Batched ``servicing.utils.refresh_loan`` (+ ``last_payment_date``) for the loans that got payments.
 
 	Same figures from the same rows: outstanding principal/interest/penalty, total paid, DPD as of the
@@ -442,4 +515,9 @@ def _refresh_loans(loans: dict[str, dict], as_of: dict[str, datetime.date], user
 					collectibility(dpd), status, closed_date, day, stamp, user,
 				)
 			)  # fmt: skip
-	upsert_rows("Loan", LOAN_UPDATE, updates)
+	if set_last_payment:
+		upsert_rows("Loan", LOAN_UPDATE, updates)
+	else:
+		fields = tuple(f for f in LOAN_UPDATE if f != "last_payment_date")
+		drop = LOAN_UPDATE.index("last_payment_date")
+		upsert_rows("Loan", fields, [row[:drop] + row[drop + 1 :] for row in updates])

@@ -9,8 +9,8 @@ from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.payoff import PayoffLine, payoff_quote
 from pinjaman_online.lending.restructure import restructured_terms
 from pinjaman_online.lending.schedule import generate_schedule
-from pinjaman_online.servicing.utils import INSTALLMENT_FIELDS, LoanStateError, refresh_loan
-from pinjaman_online.utils import insert_rows, lock_row, throw_lending_error, to_money
+from pinjaman_online.servicing.utils import LoanStateError, insert_installments, refresh_loan
+from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
 LIVE = ("Active", "Default")
 
@@ -99,35 +99,9 @@ def apply_restructure(doc):
 	last_number = frappe.db.sql(
 		"select max(installment_number) from `tabLoan Installment` where loan=%s", loan.name
 	)[0][0]
-	stamp, user = now(), frappe.session.user
-	rows = []
-	for offset, row in enumerate(schedule.installments, start=1):
-		number = last_number + offset
-		rows.append(
-			(
-				f"{loan.name}-{number:03d}",
-				user,
-				user,
-				stamp,
-				stamp,
-				0,
-				number,
-				loan.name,
-				number,
-				row.due_date,
-				"Unpaid",
-				row.principal,
-				row.interest,
-				row.total,
-				row.balance_after,
-				0,
-				0,
-				0,
-				0,
-				row.total,
-			)
-		)
-	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
+	# Penalties charged on the rescheduled installments stay owed: they move to the first new installment.
+	carried = sum((to_money(r.penalty_amount) for r in later), to_money(0))
+	insert_installments(loan.name, schedule, first_number=last_number + 1, carried_penalty=carried)
 	loan.tenor_months = frappe.db.count(
 		"Loan Installment", {"loan": loan.name, "status": ("!=", "Cancelled")}
 	)

@@ -97,33 +97,43 @@ def create_loan(application) -> "frappe.model.document.Document":
 	return loan
 
 
-def insert_installments(loan: str, schedule: Schedule):
-	"""Write the schedule's rows as Loan Installments in one bulk insert."""
+def installment_values(loan: str, number: int, row, stamp: str, user: str, penalty=0) -> tuple:
+	"""One unpaid Loan Installment row, in INSTALLMENT_FIELDS order, for a core schedule row (Rupiah);
+	``penalty`` already owed on it, if any."""
+	amounts = (
+		row.principal,
+		row.interest,
+		row.total,
+		row.balance_after,
+		0,
+		0,
+		penalty,
+		0,
+		row.total + penalty,
+	)
+	return (
+		f"{loan}-{number:03d}",
+		user,
+		user,
+		stamp,
+		stamp,
+		0,
+		number,
+		loan,
+		number,
+		row.due_date,
+		"Unpaid",
+		*amounts,
+	)
+
+
+def insert_installments(loan: str, schedule: Schedule, first_number: int = 1, carried_penalty=0):
+	"""Write the schedule's rows as Loan Installments in one bulk insert, numbered from ``first_number``;
+	``carried_penalty`` (Rupiah) is put on the first of them."""
 	stamp, user = now(), frappe.session.user
 	rows = [
-		(
-			f"{loan}-{row.number:03d}",
-			user,
-			user,
-			stamp,
-			stamp,
-			0,
-			row.number,
-			loan,
-			row.number,
-			row.due_date,
-			"Unpaid",
-			row.principal,
-			row.interest,
-			row.total,
-			row.balance_after,
-			0,
-			0,
-			0,
-			0,
-			row.total,
-		)
-		for row in schedule.installments
+		installment_values(loan, first_number + i, row, stamp, user, carried_penalty if i == 0 else 0)
+		for i, row in enumerate(schedule.installments)
 	]
 	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
 
