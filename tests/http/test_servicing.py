@@ -40,7 +40,7 @@ def product(staff):
 
 
 def wait_for_run(admin, previous_runs: int) -> dict:
-	for _ in range(120):
+	for _ in range(480):  # up to 4 minutes: the long queue may be busy
 		runs = admin.list(
 			"Servicing Run",
 			fields='["name","status","runs","loans_defaulted","penalties_accrued"]',

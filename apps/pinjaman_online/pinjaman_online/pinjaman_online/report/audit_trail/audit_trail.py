@@ -35,10 +35,10 @@ def execute(filters=None):
 			data.append(_row(v, table, _("row removed"), None))
 	columns = [
 		{"fieldname": "timestamp", "label": _("When"), "fieldtype": "Datetime", "width": 170},
-		{"fieldname": "user", "label": _("User"), "fieldtype": "Link", "options": "User", "width": 200},
-		{"fieldname": "ref_doctype", "label": _("Document Type"), "fieldtype": "Link", "options": "DocType", "width": 150},
-		{"fieldname": "docname", "label": _("Document"), "fieldtype": "Dynamic Link", "options": "ref_doctype",
-			"width": 170},
+		# Plain text, not Link columns: Frappe would otherwise demand read access to User and DocType.
+		{"fieldname": "user", "label": _("User"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "ref_doctype", "label": _("Document Type"), "fieldtype": "Data", "width": 150},
+		{"fieldname": "docname", "label": _("Document"), "fieldtype": "Data", "width": 170},
 		{"fieldname": "field", "label": _("Field"), "fieldtype": "Data", "width": 170},
 		{"fieldname": "old_value", "label": _("Old Value"), "fieldtype": "Data", "width": 160},
 		{"fieldname": "new_value", "label": _("New Value"), "fieldtype": "Data", "width": 160},
