@@ -7,6 +7,9 @@ ENV="$BENCH/env"
 PY="$ENV/bin/python"
 LOCAL="$BENCH/.local"   # machine-local state (generated secrets, tool installs); ignored by git
 mkdir -p "$LOCAL" "$BENCH/logs" "$BENCH/config/pids"
+# The MariaDB admin account bin/setup makes when root has no password: one per bench folder, so two benches
+# on one machine never reset each other's password.
+DB_ADMIN_USER="pjadm_$(printf '%s' "$BENCH" | sha1sum | cut -c1-8)"
 export PATH="$ENV/bin:$LOCAL/node/node_modules/.bin:$PATH"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
@@ -40,7 +43,7 @@ db_admin_args() {
 	if [ -n "$DB_ROOT_PASSWORD" ]; then
 		echo "--db-root-username $DB_ROOT_USER --db-root-password $DB_ROOT_PASSWORD"
 	elif [ -f "$LOCAL/db-admin" ]; then
-		echo "--db-root-username pinjaman_admin --db-root-password $(cat "$LOCAL/db-admin")"
+		echo "--db-root-username $DB_ADMIN_USER --db-root-password $(cat "$LOCAL/db-admin")"
 	else
 		die "no MariaDB admin credentials: run bin/setup first, or set DB_ROOT_PASSWORD"
 	fi
