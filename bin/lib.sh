@@ -53,6 +53,17 @@ db_admin_args() {
 # usage: make_site NAME [--force]
 make_site() {
 	local site=$1; shift
+	# While a site is being created Frappe caches the bench's module map and hooks under keys without a site
+	# prefix; drop them so a new site never installs from a map cached before the app last changed.
+	"$PY" - <<'PY'
+import json
+import redis
+conf = json.load(open("sites/common_site_config.json"))
+cache = redis.Redis.from_url(conf["redis_cache"])
+for key in cache.scan_iter("*"):
+	if b"|" not in key:
+		cache.delete(key)
+PY
 	# shellcheck disable=SC2046
 	frappe_cli new-site "$site" $(db_admin_args) --admin-password "$ADMIN_PASSWORD" \
 		--db-host "$DB_HOST" --db-port "$DB_PORT" --no-mariadb-socket --install-app pinjaman_online "$@"

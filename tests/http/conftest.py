@@ -43,7 +43,7 @@ class Api:
 			assert r.status_code == expect, f"{verb} {path} as {self.user}: {r.status_code} {r.text[:800]}"
 		return r
 
-	def method(self, name: str, expect: int | None = 200, verb: str = "POST", **data):
+	def method(self, name: str, /, expect: int | None = 200, verb: str = "POST", **data):
 		kw = {"params": data} if verb == "GET" else {"json": data}
 		r = self.call(verb, f"/api/method/{name}", expect, **kw)
 		return r.json().get("message") if r.status_code == 200 else r

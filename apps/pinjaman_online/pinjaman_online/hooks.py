@@ -45,12 +45,34 @@ has_permission = {
 	"Loan Installment": "pinjaman_online.permissions.installment_has_permission",
 }
 
+# Authentication
+# --------------
+# borrower: `Authorization: Bearer <access JWT>` of the mobile API authenticates any request (REST too).
+
+auth_hooks = ["pinjaman_online.borrower.auth.authenticate_bearer"]
+
 # Document Events
 # ---------------
 
 doc_events = {
 	# Servicing (issue 3) entries go here.
 	# Funding and Sales (issue 5) entries go here.
+	"Member": {"before_validate": "pinjaman_online.sales.utils.set_member_branch"},
+	"Loan Application": {
+		"before_validate": "pinjaman_online.sales.utils.set_application_agent",
+		"validate": "pinjaman_online.funding.utils.validate_application_funder",
+	},
+	"Loan Product": {
+		"validate": [
+			"pinjaman_online.funding.utils.validate_product_funders",
+			"pinjaman_online.sales.utils.validate_product_commission_rates",
+		],
+	},
+	"Loan Disbursement": {
+		"on_submit": "pinjaman_online.sales.utils.book_commission",
+		"before_cancel": "pinjaman_online.sales.utils.allow_cancel_with_commission",
+		"on_cancel": "pinjaman_online.sales.utils.reverse_commission",
+	},
 }
 
 # Scheduled Tasks
@@ -59,9 +81,11 @@ doc_events = {
 scheduler_events = {
 	"daily_long": [
 		# Servicing (issue 3) entries go here.
+		"pinjaman_online.servicing.daily.scheduled_run",
 	],
 	"monthly_long": [
 		# Funding (issue 5) entries go here.
+		"pinjaman_online.funding.settlement.scheduled_month_end",
 	],
 }
 

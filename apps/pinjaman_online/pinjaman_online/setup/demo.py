@@ -83,6 +83,9 @@ def load_demo(password: str = "Demo#2026"):
 		ensure_user(email, full_name, roles, password)
 	frappe.db.commit()
 	load_portfolio()
+	from pinjaman_online.setup.demo_funding import load_funding_demo
+
+	load_funding_demo()
 
 
 def print_logins(password: str = "Demo#2026"):

@@ -11,17 +11,38 @@ import frappe
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 # Order matters: states and actions before the workflow that names them.
-FIXTURE_FILES = ("role.json", "workflow_state.json", "workflow_action_master.json", "workflow.json")
+FIXTURE_FILES = (
+	"role.json",
+	"workflow_state.json",
+	"workflow_action_master.json",
+	"workflow.json",
+)
 DEFAULT_REQUIRED_DOCUMENTS = ("KTP", "KK", "SK Pensiun")
+
+
+# Read access to Frappe's change log (Version) for the roles that audit, so the Audit Trail report works for
+# them; added once as Custom DocPerms, which an admin may change in Role Permission Manager.
+AUDIT_ROLES = ("Auditor", "Koperasi Admin")
 
 
 def after_install():
 	seed_fixtures()
 	seed_settings()
+	seed_audit_permissions()
 
 
 def after_migrate():
 	seed_fixtures()
+	seed_audit_permissions()
+
+
+def seed_audit_permissions():
+	from frappe.permissions import add_permission, update_permission_property
+
+	for role in AUDIT_ROLES:
+		if not frappe.db.exists("Custom DocPerm", {"parent": "Version", "role": role, "permlevel": 0}):
+			add_permission("Version", role, 0)
+			update_permission_property("Version", role, 0, "report", 1)
 
 
 def seed_fixtures() -> list[str]:

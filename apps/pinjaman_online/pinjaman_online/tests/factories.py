@@ -136,12 +136,17 @@ def approve(application, manager: str = "manager"):
 	return frappe.get_doc("Loan Application", application.name)
 
 
-def make_active_loan(**application_overrides):
+def make_active_loan(disbursement_date=None, **application_overrides):
+	"""An approved and disbursed loan. For history, give a past ``disbursement_date``: the application date is that
+	day and the first installment falls due a month later (unless ``first_due_date`` is given)."""
 	from pinjaman_online.api.servicing import disburse
 
+	if disbursement_date:
+		application_overrides.setdefault("application_date", disbursement_date)
+		application_overrides.setdefault("first_due_date", add_months(disbursement_date, 1))
 	application = approve(make_application(submit=True, **application_overrides))
 	with as_user("finance"):
-		disburse(application.loan)
+		disburse(application.loan, disbursement_date=str(disbursement_date) if disbursement_date else None)
 	return frappe.get_doc("Loan", application.loan)
 
 
@@ -158,3 +163,272 @@ class as_user:
 
 	def __exit__(self, *exc):
 		frappe.set_user(self.previous)
+
+
+# Funding and sales (issue 5) -----------------------------------------------------------------------------
+
+
+def make_test_user(prefix: str, *roles: str) -> str:
+	"""A new enabled System User with ``roles``; returns its name (the e-mail)."""
+	email = f"{prefix}-{frappe.generate_hash(length=8)}@test.koperasi.example"
+	frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": prefix.title(),
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": r} for r in roles],
+		}
+	).insert(ignore_permissions=True)
+	return email
+
+
+def make_funder(**overrides):
+	values = {
+		"doctype": "Funder",
+		"funder_name": f"Bank Test {frappe.generate_hash(length=6)}",
+		"funder_type": "Bank",
+		"contact_name": "Rina Treasury",
+		"contact_email": "treasury@bank.example",
+	}
+	values.update(overrides)
+	return frappe.get_doc(values).insert(ignore_permissions=True)
+
+
+def make_contract(funder, submit: bool = True, **overrides):
+	"""A signed Funder Contract (submitted, with a private contract file) for ``funder`` (doc or name)."""
+	funder = getattr(funder, "name", funder)
+	values = {
+		"doctype": "Funder Contract",
+		"funder": funder,
+		"contract_number": f"PKS/{frappe.generate_hash(length=6)}",
+		"scheme": "Participation",
+		"valid_from": add_months(today(), -12),
+		"valid_to": add_months(today(), 36),
+		"fee_originator_pct": 10,
+		"fee_servicing_pct": 15,
+		"interest_share_pct": 100,
+	}
+	values.update(overrides)
+	contract = frappe.get_doc(values).insert(ignore_permissions=True)
+	if "contract_file" not in overrides:
+		file = save_file("contract.pdf", b"%PDF-1.4 signed", "Funder Contract", contract.name, is_private=1)
+		contract.contract_file = file.file_url
+		contract.save(ignore_permissions=True)
+	if submit:
+		contract.submit()
+	return contract
+
+
+def make_allocation(loan, contract, allocation_type: str = "Full", submit: bool = True, **overrides):
+	"""A Funder Allocation of ``loan`` under ``contract`` (docs or names), submitted by default."""
+	contract = contract if not isinstance(contract, str) else frappe.get_doc("Funder Contract", contract)
+	values = {
+		"doctype": "Funder Allocation",
+		"loan": getattr(loan, "name", loan),
+		"funder": contract.funder,
+		"funder_contract": contract.name,
+		"allocation_type": allocation_type,
+		"effective_date": today(),
+	}
+	values.update(overrides)
+	allocation = frappe.get_doc(values).insert(ignore_permissions=True)
+	if submit:
+		allocation.submit()
+	return allocation
+
+
+def make_branch(**overrides):
+	code = overrides.pop("branch_code", f"BR{frappe.generate_hash(length=5).upper()}")
+	values = {
+		"doctype": "Sales Branch",
+		"branch_code": code,
+		"branch_name": f"Cabang {code}",
+		"city": "Bandung",
+	}
+	values.update(overrides)
+	return frappe.get_doc(values).insert(ignore_permissions=True)
+
+
+def make_agent(branch, supervisor=None, roles=("Sales",), **overrides):
+	"""A Sales Agent (with a new user holding ``roles``) in ``branch``; ``supervisor`` an agent doc or name."""
+	values = {
+		"doctype": "Sales Agent",
+		"user": overrides.pop("user", None) or make_test_user("agent", *roles),
+		"sales_branch": getattr(branch, "name", branch),
+		"supervisor": getattr(supervisor, "name", supervisor),
+	}
+	values.update(overrides)
+	return frappe.get_doc(values).insert(ignore_permissions=True)
+
+
+def make_supervisor(branch, **overrides):
+	return make_agent(branch, roles=("Sales", "Sales Supervisor"), **overrides)
+
+
+class acting_as:
+	"""Context manager: act as any user (by name), then return to the previous user."""
+
+	def __init__(self, user: str):
+		self.user = user
+
+	def __enter__(self):
+		self.previous = frappe.session.user
+		frappe.set_user(self.user)
+		return self.user
+
+	def __exit__(self, *exc):
+		frappe.set_user(self.previous)
+
+
+# ---------------------------------------------------------------------------------------------- billing
+# Billing tests each take their own far-future period (free_period), so exports and imports of different
+# tests never meet: the matching job commits per batch, which FrappeTestCase cannot roll back.
+
+_billing_months = itertools.count(int(frappe.generate_hash(length=4), 16) % 660)
+
+
+def free_period() -> str:
+	"""A period (YYYY-MM, years 2045–2099: after any loan booked today ends) that no export uses and in which
+	no installment falls due: billing tests each take their own, as their matching job commits."""
+	import calendar
+
+	for _ in range(660):
+		n = next(_billing_months) % 660
+		year, month = 2045 + n // 12, n % 12 + 1
+		days = (f"{year}-{month:02d}-01", f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]}")
+		period = f"{year}-{month:02d}"
+		if not frappe.db.exists("Pension Cut Export", {"period": period}) and not frappe.db.exists(
+			"Loan Installment", {"due_date": ("between", days)}
+		):
+			return period
+	raise RuntimeError("no free billing period left on this site: recreate the test site")
+
+
+def make_billable_loan(period: str, pension_fund: str = "Taspen", due_day: int = 15, **overrides):
+	"""An active pension-deduction loan whose first installment falls due in ``period`` (12 × Rp 1.180.000 by
+	default: Rp 12.000.000 at 18% flat). ``overrides`` go to the application (``member`` a Member doc)."""
+	member = overrides.pop("member", None) or make_member(birth_date="1985-05-05", pension_fund=pension_fund)
+	overrides.setdefault("product", make_product(max_age_at_maturity=120))  # periods lie far in the future
+	values = {"principal": 12_000_000, "tenor_months": 12, "first_due_date": f"{period}-{due_day:02d}"}
+	values.update(overrides)
+	return make_active_loan(member=member, **values)
+
+
+def make_export(period: str, pension_fund: str = "Taspen"):
+	"""Generate and submit the Pension Cut Export of ``pension_fund`` for ``period`` (as finance)."""
+	from pinjaman_online.api.billing import export
+
+	with as_user("finance"):
+		return frappe.get_doc("Pension Cut Export", export(period, pension_fund)["name"])
+
+
+def realisation_csv(
+	export_name: str, amounts: dict | None = None, extra: list | None = None, drop=()
+) -> bytes:
+	"""A Taspen-format realisation file answering an export: each export line's member deducted its billed
+	amount, unless ``amounts`` (pension number → Rupiah) says otherwise; ``drop`` leaves members out;
+	``extra`` adds (pension number, NIK, name, amount) lines for people we never billed."""
+	amounts, rows = amounts or {}, {}
+	for line in frappe.get_all(
+		"Pension Cut Export Line",
+		filters={"cut_export": export_name},
+		fields=["pension_number", "nik", "member_name", "period", "amount"],
+		order_by="line_no",
+	):
+		if line.pension_number in drop:
+			continue
+		row = rows.setdefault(
+			line.pension_number, [line.pension_number, line.nik, line.member_name, line.period, 0]
+		)
+		row[4] += line.amount
+	out = ["NOTAS;NIK;NAMA;PERIODE;NOMINAL_POTONGAN"]
+	for pn, (pn, nik, name, period, amount) in rows.items():
+		value = amounts.get(pn, amount)
+		out.append(f"{pn};{nik};{name};{period.replace('-', '')};{_taspen_amount(value)}")
+	period = frappe.db.get_value("Pension Cut Export", export_name, "period").replace("-", "")
+	for pn, nik, name, value in extra or []:
+		out.append(f"{pn};{nik};{name};{period};{_taspen_amount(value)}")
+	return ("\r\n".join(out) + "\r\n").encode()
+
+
+def _taspen_amount(value) -> str:
+	"""Rupiah as the Taspen format writes it: thousands with points, decimals after a comma."""
+	from decimal import Decimal
+
+	value = Decimal(str(value))
+	whole = f"{int(value):,}".replace(",", ".")
+	cents = value - int(value)
+	return whole + (f",{int(cents * 100):02d}" if cents else "")
+
+
+def make_import(period: str, content: bytes, pension_fund: str = "Taspen", submit: bool = True, **values):
+	"""Upload ``content`` as the realisation of ``period`` (as finance) and, with ``submit``, submit it: under
+	Frappe's test runner the matching job then runs inline (it commits per batch)."""
+	from pinjaman_online.billing.export import attach_file
+
+	with as_user("finance"):
+		file_url = attach_file(
+			frappe._dict(doctype=None, name=None), f"realisation-{period}.csv", content, "file"
+		)
+		doc = frappe.get_doc(
+			{
+				"doctype": "Pension Cut Import",
+				"period": period,
+				"pension_fund": pension_fund,
+				"file": file_url,
+				**values,
+			}
+		).insert()
+		if submit:
+			doc.submit()
+	return doc
+
+
+def make_billable_loans_fast(period: str, count: int, pension_fund: str = "Taspen") -> list[str]:
+	"""``count`` members with an Active pension-deduction loan each (Rp 12.000.000, 12 × Rp 1.180.000, the
+	first due on the 15th of ``period``), written straight into the tables: for tests that need many loans.
+	Not committed. Returns the loans' names."""
+	from pinjaman_online.servicing.utils import INSTALLMENT_FIELDS
+	from pinjaman_online.utils import insert_rows
+
+	tag = frappe.generate_hash(length=6).upper()
+	stamp, user = frappe.utils.now(), "Administrator"
+	first_due = getdate(f"{period}-15")
+	disbursed = getdate(frappe.utils.add_days(today(), -1))
+	members, loans, rows = [], [], []
+	for i in range(count):
+		member, loan = f"FAST-{tag}-M{i:05d}", f"FAST-{tag}-L{i:05d}"
+		nik = f"99{int(tag, 16) % 10**6:06d}{i:08d}"
+		members.append(
+			(member, stamp, stamp, user, user, f"Pensiunan {tag} {i}", nik, "Male", "1960-01-01", "Active",
+				pension_fund, f"FAST-{tag}-{i:05d}", 4_500_000, "IDR")
+		)  # fmt: skip
+		loans.append(
+			(loan, stamp, stamp, user, user, member, f"Pensiunan {tag} {i}", "Active", "Pension Deduction",
+				pension_fund, "IDR", 12_000_000, 12, 18, "Flat", 100, 1_180_000, 2_160_000, first_due,
+				add_months(first_due, 11), disbursed, 12_000_000, 12_000_000, 2_160_000, 0)
+		)  # fmt: skip
+		for k in range(1, 13):
+			rows.append(
+				(f"{loan}-{k:03d}", user, user, stamp, stamp, 0, k, loan, k, add_months(first_due, k - 1), "Unpaid",
+					1_000_000, 180_000, 1_180_000, 12_000_000 - 1_000_000 * k, 0, 0, 0, 0, 1_180_000)
+			)  # fmt: skip
+	insert_rows(
+		"Member",
+		("name", "creation", "modified", "modified_by", "owner", "full_name", "nik", "gender", "birth_date",
+			"status", "pension_fund", "pension_number", "monthly_pension_benefit", "currency"),
+		members,
+	)  # fmt: skip
+	insert_rows(
+		"Loan",
+		("name", "creation", "modified", "modified_by", "owner", "member", "member_name", "status",
+			"repayment_method", "pension_fund", "currency", "principal", "tenor_months", "annual_interest_rate",
+			"interest_method", "rounding_unit", "installment_amount", "total_interest", "first_due_date",
+			"maturity_date", "disbursement_date", "disbursed_amount", "outstanding_principal", "outstanding_interest",
+			"outstanding_penalty"),
+		loans,
+	)  # fmt: skip
+	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
+	return [loan[0] for loan in loans]

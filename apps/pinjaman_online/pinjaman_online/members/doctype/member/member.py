@@ -39,6 +39,8 @@ class Member(Document):
 
 	def validate_unique_identity(self):
 		for field, label in (("nik", _("NIK")), ("pension_number", _("Pension Number"))):
+			if not self.get(field):  # borrower: a self-registered (Mobile App) member has no pension number
+				continue
 			other = frappe.db.get_value("Member", {field: self.get(field), "name": ("!=", self.name)}, "name")
 			if other:
 				frappe.throw(
@@ -49,6 +51,10 @@ class Member(Document):
 
 	def validate_pension(self):
 		self.pension_number = (self.pension_number or "").strip()
+		if self.registration_channel == "Mobile App" and not self.pension_number:
+			# borrower: self-registered, not a pensioner (yet); NULL keeps the unique index free
+			self.pension_number = None
+			return
 		if (self.monthly_pension_benefit or 0) <= 0:
 			frappe.throw(_("Monthly pension benefit must be above zero"))
 

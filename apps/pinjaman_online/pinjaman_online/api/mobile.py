@@ -1,0 +1,233 @@
+"""Borrower mobile API (seeds 000–003): registration, OTP, password and biometric login, tokens, devices.
+
+Guest endpoints (register, OTP, login, refresh, biometric challenge/login) are limited per IP (Borrower
+Settings) and, where it applies, per phone or per account (lockout). Every other endpoint needs
+``Authorization: Bearer <access token>``; the same token works on Frappe's REST (``/api/resource``) with the
+borrower's own permissions. The contract is ``/api/method/pinjaman_online.api.mobile.openapi``.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from pinjaman_online.borrower import auth, registration
+from pinjaman_online.permissions import is_borrower
+
+
+def _login_failed(key: str, message: str):
+	auth.record_failure(key)
+	frappe.db.commit()  # the failure counts although the request fails
+	frappe.throw(message, frappe.AuthenticationError)
+
+
+def _resolve_login(login: str) -> str | None:
+	login = (login or "").strip()
+	if "@" in login:
+		return frappe.db.get_value("User", {"name": login.lower()}, "name")
+	try:
+		phone = registration.normalize_phone(login)
+	except frappe.ValidationError:
+		frappe.clear_messages()
+		return None
+	return frappe.db.get_value("User", {"mobile_no": phone}, "name")
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def register(full_name: str, email: str, phone: str, nik: str, password: str, consent: bool) -> dict:
+	"""`POST /register`: create the borrower's account (User with role Member, Member, pending KYC) and
+	send an OTP to the phone. Indonesian numbers are normalised to E.164."""
+	auth.guest_limit("register")
+	return registration.register(full_name, email, phone, nik, password, consent)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def request_otp(phone: str) -> dict:
+	"""`POST /otp/request`: send a new OTP to a registered, unverified phone (per-phone and per-IP limits)."""
+	auth.guest_limit("otp")
+	return registration.resend_otp(phone)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def verify_otp(phone: str, code: str) -> dict:
+	"""`POST /otp/verify`: verify the phone with the code received by SMS (expiring, limited attempts)."""
+	auth.guest_limit("otp-verify")
+	return registration.verify_otp(phone, code)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def login(login: str, password: str) -> dict:
+	"""`POST /login`: email or phone + password → access token (JWT) + refresh token.
+
+	Locked for Borrower Settings' lockout minutes after its number of consecutive failures."""
+	auth.guest_limit("login")
+	user = _resolve_login(login)
+	key = user or (login or "").strip().lower()  # email and phone logins count against the same account
+	auth.ensure_not_locked(key)
+	if not user or not frappe.db.get_value("User", user, "enabled") or not is_borrower(user):
+		_login_failed(key, _("Incorrect login or password"))
+	from frappe.utils.password import check_password
+
+	try:
+		check_password(user, password, delete_tracker_cache=False)
+	except frappe.AuthenticationError:
+		_login_failed(key, _("Incorrect login or password"))
+	if not registration.phone_verified(user):
+		frappe.throw(
+			_("Verify your phone number with the code sent by SMS first"), frappe.AuthenticationError
+		)
+	auth.record_success(key)
+	return auth.issue_tokens(user, "pwd")
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def refresh(refresh_token: str) -> dict:
+	"""`POST /token/refresh`: rotate the refresh token; a reused (already rotated) one ends the session."""
+	auth.guest_limit("refresh")
+	return auth.rotate(refresh_token)
+
+
+@frappe.whitelist(methods=["POST"])
+def logout() -> dict:
+	"""`POST /logout`: end the session of the presented access token (its refresh tokens are revoked)."""
+	claims = auth.current_claims()
+	return {"revoked": auth.revoke_family(claims["sid"], "Logout")}
+
+
+@frappe.whitelist(methods=["POST"])
+def force_logout(user: str) -> dict:
+	"""Admin: end every session of ``user`` (mobile tokens and desk sessions)."""
+	frappe.only_for(("System Manager", "Koperasi Admin"))
+	from frappe.sessions import clear_sessions
+
+	revoked = auth.revoke_user_sessions(user, f"Forced logout by {frappe.session.user}")
+	clear_sessions(user, keep_current=False, force=True)
+	return {"user": user, "revoked": revoked}
+
+
+@frappe.whitelist(methods=["GET"])
+def me() -> dict:
+	"""`GET /users/profile`: the borrower's own profile; the NIK only masked."""
+	auth.current_claims()
+	user = frappe.session.user
+	member = frappe.db.get_value(
+		"Member", {"user": user}, ["name", "full_name", "phone", "email", "status"], as_dict=True
+	)
+	kyc = frappe.db.get_value(
+		"KYC Submission",
+		{"user": user},
+		["name", "status", "nik_masked", "rejection_reason"],
+		as_dict=True,
+		order_by="creation desc",
+	)
+	return {
+		"user": user,
+		"member": member,
+		"kyc": kyc,
+		"phone_verified": registration.phone_verified(user),
+	}
+
+
+# ---------------------------------------------------------------- biometric login
+
+
+@frappe.whitelist(methods=["POST"])
+def register_device(device_id: str, public_key: str, device_name: str | None = None) -> dict:
+	"""`POST /devices`: after a password login, register the phone's ECDSA P-256 public key (PEM) for
+	biometric login. Returns ``device``, the id to send with biometric logins. Re-registering a device_id
+	replaces its key."""
+	claims = auth.current_claims()
+	if "pwd" not in claims.get("amr", []):
+		frappe.throw(_("Register a device from a password login"), frappe.PermissionError)
+	auth.load_public_key(public_key)
+	user = frappe.session.user
+	for old in frappe.get_all(
+		"Borrower Device", {"user": user, "device_id": device_id, "status": "Active"}, pluck="name"
+	):
+		frappe.db.set_value("Borrower Device", old, "status", "Revoked")
+	doc = frappe.get_doc(
+		{
+			"doctype": "Borrower Device",
+			"user": user,
+			"device_id": device_id,
+			"device_name": device_name or device_id,
+			"public_key": public_key.strip(),
+			"algorithm": "ES256",
+			"status": "Active",
+		}
+	).insert(ignore_permissions=True)
+	return {"device": doc.name, "device_id": doc.device_id, "algorithm": doc.algorithm}
+
+
+@frappe.whitelist(methods=["GET"])
+def devices() -> list[dict]:
+	"""`GET /devices`: the borrower's registered devices."""
+	auth.current_claims()
+	return frappe.get_all(
+		"Borrower Device",
+		{"user": frappe.session.user},
+		["name as device", "device_id", "device_name", "status", "creation", "last_used_on"],
+		order_by="creation desc",
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def revoke_device(device: str) -> dict:
+	"""`DELETE /devices/{id}`: revoke one of the borrower's devices and end its sessions."""
+	auth.current_claims()
+	if frappe.db.get_value("Borrower Device", device, "user") != frappe.session.user:
+		frappe.throw(_("Device {0} not found").format(device), frappe.DoesNotExistError)
+	frappe.db.set_value("Borrower Device", device, "status", "Revoked")
+	for family in frappe.get_all("Refresh Token", {"device": device}, pluck="family", distinct=True):
+		auth.revoke_family(family, "Device revoked")
+	return {"device": device, "status": "Revoked"}
+
+
+def _active_device(device: str) -> dict | None:
+	return frappe.db.get_value(
+		"Borrower Device", {"name": device, "status": "Active"}, ["name", "user", "public_key"], as_dict=True
+	)
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def biometric_challenge(device: str) -> dict:
+	"""`POST /login/biometric/challenge`: a single-use nonce for the device to sign."""
+	auth.guest_limit("biometric-challenge")
+	if not _active_device(device):
+		frappe.throw(_("Unknown or revoked device"), frappe.AuthenticationError)
+	return {
+		"nonce": auth.issue_nonce(device),
+		"expires_in": int(auth.settings().biometric_nonce_seconds),
+		"sign": "ECDSA P-256 SHA-256 over UTF-8 'pinjaman-online:biometric-login:<nonce>', DER, base64",
+	}
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def biometric_login(device: str, nonce: str, signature: str) -> dict:
+	"""`POST /login/biometric`: the device's signature of the nonce → tokens. Nonces are single use;
+	failures count towards the account's lockout."""
+	auth.guest_limit("biometric-login")
+	row = _active_device(device)
+	if not row:
+		frappe.throw(_("Unknown or revoked device"), frappe.AuthenticationError)
+	key = row.user
+	auth.ensure_not_locked(key)
+	if not auth.consume_nonce(device, nonce):
+		_login_failed(key, _("Challenge expired or already used: request a new one"))
+	if not auth.signature_valid(row.public_key, auth.biometric_message(nonce), signature):
+		_login_failed(key, _("Biometric signature not valid"))
+	if not frappe.db.get_value("User", row.user, "enabled"):
+		frappe.throw(_("Account disabled"), frappe.AuthenticationError)
+	auth.record_success(key)
+	frappe.db.set_value("Borrower Device", device, "last_used_on", now_datetime(), update_modified=False)
+	return auth.issue_tokens(row.user, "bio", device=device)
+
+
+@frappe.whitelist(methods=["GET"])
+def openapi() -> dict:
+	"""`GET /openapi.json`: the OpenAPI 3 document of the borrower API (kept in the repository)."""
+	import json
+	import os
+
+	path = os.path.join(os.path.dirname(__file__), "mobile_openapi.json")
+	with open(path) as fh:
+		return json.load(fh)

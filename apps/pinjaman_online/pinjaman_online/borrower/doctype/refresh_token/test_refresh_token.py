@@ -1,0 +1,54 @@
+"""Access and refresh tokens (borrower): claims, rotation, revocation, the auth hook's verification."""
+
+import frappe
+import jwt
+from frappe.tests.utils import FrappeTestCase
+
+from pinjaman_online.borrower import auth
+from pinjaman_online.borrower.doctype.kyc_submission.test_kyc_submission import make_registration
+from pinjaman_online.lending import credentials as cred
+
+
+class TestRefreshToken(FrappeTestCase):
+	def setUp(self):
+		self.user = make_registration()[0]["user"]
+
+	def test_tokens_carry_the_seed_claims_and_store_only_a_hash(self):
+		tokens = auth.issue_tokens(self.user, "pwd")
+		claims = auth.decode_access_token(tokens["access_token"])
+		self.assertEqual(claims["sub"], self.user)
+		self.assertEqual(claims["iss"], auth.settings().jwt_issuer)
+		self.assertIn("Member", claims["roles"])
+		self.assertIn("Loan:read", claims["permissions"])
+		self.assertIn("Servicing", claims["modules"])
+		self.assertEqual(claims["exp"] - claims["iat"], auth.settings().access_token_minutes * 60)
+		self.assertFalse(frappe.db.exists("Refresh Token", {"token_hash": tokens["refresh_token"]}))
+		self.assertTrue(
+			frappe.db.exists("Refresh Token", {"token_hash": cred.token_hash(tokens["refresh_token"])})
+		)
+
+	def test_rotation_keeps_the_session_and_logout_ends_it(self):
+		first = auth.issue_tokens(self.user, "pwd")
+		second = auth.rotate(first["refresh_token"])
+		sid = jwt.decode(first["access_token"], options={"verify_signature": False})["sid"]
+		self.assertEqual(auth.decode_access_token(second["access_token"])["sid"], sid)
+		statuses = frappe.get_all("Refresh Token", {"family": sid}, pluck="status", order_by="creation")
+		self.assertEqual(sorted(statuses), ["Active", "Rotated"])
+
+		auth.revoke_family(sid, "Logout")
+		self.assertIsNone(auth.decode_access_token(second["access_token"]))
+		self.assertRaises(auth.TokenError, auth.rotate, second["refresh_token"])
+
+	def test_tampered_and_foreign_tokens_do_not_decode(self):
+		token = auth.issue_tokens(self.user, "pwd")["access_token"]
+		claims = jwt.decode(token, options={"verify_signature": False})
+		self.assertIsNone(auth.decode_access_token(jwt.encode(claims, "not-the-key", algorithm="HS256")))
+		self.assertIsNone(auth.decode_access_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB")))
+		expired = claims | {"exp": claims["iat"] - 1}
+		self.assertIsNone(
+			auth.decode_access_token(jwt.encode(expired, auth.signing_key(), algorithm="HS256"))
+		)
+		other_issuer = claims | {"iss": "someone-else"}
+		self.assertIsNone(
+			auth.decode_access_token(jwt.encode(other_issuer, auth.signing_key(), algorithm="HS256"))
+		)

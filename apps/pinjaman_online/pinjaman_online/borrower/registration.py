@@ -1,0 +1,218 @@
+"""Borrower self-registration and phone verification by OTP (seed 001 wireframe "Registrasi").
+
+Registration creates a Frappe User (role Member), its Member (registration channel Mobile App, birth date
+and gender read from the NIK) and a Pending KYC Submission holding the NIK encrypted (Password field) with a
+keyed lookup hash. The phone is verified by an OTP sent over the SMS adapter; login needs it verified.
+"""
+
+import frappe
+import phonenumbers
+from frappe import _
+from frappe.utils import add_to_date, now_datetime
+from frappe.utils.password import update_password
+from frappe.utils.password_strength import test_password_strength
+
+from pinjaman_online.borrower.auth import hit_limit, settings, site_secret
+from pinjaman_online.lending import credentials as cred
+from pinjaman_online.lending.errors import InvalidNIK
+from pinjaman_online.lending.nik import parse_nik
+
+OTP_MESSAGE = (
+	"Kode OTP Pinjaman Online Anda: {code}. Berlaku {minutes} menit. "
+	"JANGAN berikan kode ini kepada siapa pun."
+)
+
+
+class RegistrationError(frappe.ValidationError):
+	pass
+
+
+class OtpError(frappe.ValidationError):
+	pass
+
+
+def normalize_phone(phone: str) -> str:
+	"""An Indonesian mobile number in E.164 (+62…), from 08…, 628… or +628… (library: phonenumbers)."""
+	try:
+		number = phonenumbers.parse((phone or "").strip(), "ID")
+	except phonenumbers.NumberParseException:
+		number = None
+	if (
+		not number
+		or not phonenumbers.is_valid_number(number)
+		or number.country_code != 62
+		or phonenumbers.number_type(number)
+		not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+	):
+		frappe.throw(_("{0} is not a valid Indonesian mobile number").format(phone), exc=RegistrationError)
+	return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def nik_hash(nik: str) -> str:
+	return cred.nik_lookup_hash(site_secret("nik"), nik)
+
+
+def check_password_policy(password: str, user_inputs: list[str]):
+	s = settings()
+	score = test_password_strength(password or "", user_inputs=user_inputs).get("score", 0)
+	problems = cred.password_problems(
+		password or "", score, int(s.min_password_score), int(s.min_password_length)
+	)
+	if problems:
+		frappe.throw("; ".join(_(p) for p in problems), title=_("Weak password"), exc=RegistrationError)
+
+
+def register(full_name: str, email: str, phone: str, nik: str, password: str, consent: bool) -> dict:
+	if not consent:
+		frappe.throw(_("You must agree to the terms and conditions"), exc=RegistrationError)
+	full_name = (full_name or "").strip()
+	if not full_name:
+		frappe.throw(_("Full name is required"), exc=RegistrationError)
+	email = (frappe.utils.validate_email_address((email or "").strip(), throw=True) or "").lower()
+	phone = normalize_phone(phone)
+	nik = (nik or "").strip()
+	try:
+		info = parse_nik(nik)
+	except InvalidNIK as exc:
+		frappe.throw(_(str(exc)), title=_("Invalid NIK"), exc=RegistrationError)
+	check_password_policy(password, [full_name, email, phone, nik])
+
+	# One account per email, phone and NIK; the message never says whose.
+	if frappe.db.exists("User", email) or frappe.db.exists("User", {"mobile_no": phone}):
+		frappe.throw(_("This email or phone number is already registered"), exc=RegistrationError)
+	lookup = nik_hash(nik)
+	if frappe.db.exists("KYC Submission", {"nik_hash": lookup}) or frappe.db.exists("Member", {"nik": nik}):
+		frappe.throw(_("This NIK is already registered"), exc=RegistrationError)
+
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": full_name,
+			"mobile_no": phone,
+			"send_welcome_email": 0,
+			"user_type": "Website User",
+			"roles": [{"role": "Member"}],
+		}
+	)
+	user.flags.ignore_permissions = True
+	user.insert()
+	update_password(user.name, password)
+
+	member = frappe.get_doc(
+		{
+			"doctype": "Member",
+			"full_name": full_name,
+			"nik": nik,  # gap: Member.nik is still clear text for the staff path (see README)
+			"gender": info.gender,
+			"birth_date": info.birth_date,
+			"phone": phone,
+			"email": email,
+			"user": user.name,
+			"status": "Active",
+			"registration_channel": "Mobile App",
+		}
+	)
+	member.flags.ignore_permissions = True
+	member.flags.ignore_mandatory = True  # pension fields: a self-registered borrower has none
+	member.insert()
+
+	frappe.get_doc(
+		{
+			"doctype": "KYC Submission",
+			"member": member.name,
+			"user": user.name,
+			"status": "Pending",
+			"nik": nik,
+			"nik_hash": lookup,
+			"nik_masked": cred.mask_nik(nik),
+		}
+	).insert(ignore_permissions=True)
+
+	challenge = send_otp(phone, user.name)
+	return {
+		"user": user.name,
+		"member": member.name,
+		"phone": phone,
+		"otp_sent": True,
+		"otp_expires_in": challenge["expires_in"],
+	}
+
+
+def send_otp(phone: str, user: str) -> dict:
+	"""A new OTP for the phone (older pending ones expire); per-phone hourly limit from settings."""
+	from pinjaman_online.integrations.sms import send_sms
+
+	s = settings()
+	hit_limit("otp-phone", phone, int(s.otp_per_phone_per_hour))
+	otp = frappe.qb.DocType("OTP Challenge")
+	frappe.qb.update(otp).set(otp.status, "Expired").where(
+		(otp.phone == phone) & (otp.status == "Pending")
+	).run()
+	code = cred.new_otp(int(s.otp_length))
+	doc = frappe.get_doc(
+		{
+			"doctype": "OTP Challenge",
+			"phone": phone,
+			"user": user,
+			"purpose": "Registration",
+			"status": "Pending",
+			"expires_on": add_to_date(now_datetime(), seconds=int(s.otp_ttl_seconds)),
+			"attempts": 0,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	doc.db_set("code_hash", cred.otp_hash(site_secret("otp"), doc.name, code))
+	minutes = max(int(s.otp_ttl_seconds) // 60, 1)
+	send_sms(phone, OTP_MESSAGE.format(code=code, minutes=minutes))
+	return {"challenge": doc.name, "expires_in": int(s.otp_ttl_seconds)}
+
+
+def resend_otp(phone: str) -> dict:
+	"""Send a new OTP to a registered, not yet verified phone. Unknown or verified phones get the same
+	answer without an SMS (no account enumeration)."""
+	phone = normalize_phone(phone)
+	user = frappe.db.get_value("User", {"mobile_no": phone}, "name")
+	if user and not phone_verified(user):
+		return send_otp(phone, user) | {"sent": True}
+	hit_limit("otp-phone", phone, int(settings().otp_per_phone_per_hour))
+	return {"sent": True, "expires_in": int(settings().otp_ttl_seconds)}
+
+
+def verify_otp(phone: str, code: str) -> dict:
+	phone = normalize_phone(phone)
+	s = settings()
+	name = frappe.db.get_value(
+		"OTP Challenge", {"phone": phone, "status": "Pending"}, "name", order_by="creation desc"
+	)
+	if not name:
+		frappe.throw(_("No pending code for this number: request a new one"), exc=OtpError)
+	doc = frappe.get_doc("OTP Challenge", name, for_update=True)
+	state = cred.OtpState(
+		code_hash=doc.code_hash or "",
+		expires_at=frappe.utils.get_datetime(doc.expires_on),
+		attempts=int(doc.attempts or 0),
+		max_attempts=int(s.otp_max_attempts),
+	)
+	outcome = cred.check_otp(state, site_secret("otp"), doc.name, code, now_datetime())
+	if outcome == cred.OTP_OK:
+		doc.db_set({"status": "Verified", "verified_on": now_datetime()})
+		return {"verified": True, "user": doc.user}
+	if outcome == cred.OTP_WRONG:
+		attempts = state.attempts + 1
+		doc.db_set(
+			{"attempts": attempts, "status": "Locked" if attempts >= state.max_attempts else "Pending"}
+		)
+		message = _("Wrong code")
+	elif outcome == cred.OTP_EXPIRED:
+		doc.db_set("status", "Expired")
+		message = _("The code has expired: request a new one")
+	else:
+		doc.db_set("status", "Locked")
+		message = _("Too many wrong codes: request a new one")
+	frappe.db.commit()  # the attempt counts although the request fails
+	frappe.throw(message, exc=OtpError)
+
+
+def phone_verified(user: str) -> bool:
+	return bool(frappe.db.exists("OTP Challenge", {"user": user, "status": "Verified"}))
