@@ -223,7 +223,9 @@ def refresh_loan(loan: str, as_of: date | None = None) -> dict:
 	"""Recompute the loan's outstanding, total paid, DPD, aging bucket, collectibility and paid-off status
 	from its installments. A loan whose outstanding reaches 0 is Closed; a Closed loan that owes again
 	(a reversed payment) is Active again."""
-	rows = installment_rows(loan)
+	# A locking read: under REPEATABLE READ a plain read could see a snapshot older than a concurrent payment
+	# that committed while this transaction waited for the loan's lock.
+	rows = installment_rows(loan, for_update=True)
 	dues = dues_of(rows)
 	out = outstanding_of(dues)
 	paid = sum(

@@ -3,6 +3,8 @@ from frappe.model.document import Document
 
 
 class AgingSnapshot(Document):
-	@staticmethod
-	def on_doctype_update():
-		frappe.db.add_index("Aging Snapshot", ["period", "aging_bucket"])
+	pass
+
+
+def on_doctype_update():
+	frappe.db.add_index("Aging Snapshot", ["period", "aging_bucket"])

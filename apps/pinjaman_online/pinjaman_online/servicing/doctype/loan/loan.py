@@ -9,6 +9,7 @@ class Loan(Document):
 				frappe._("The principal of a booked loan cannot be edited; restructure the loan instead")
 			)
 
-	@staticmethod
-	def on_doctype_update():
-		frappe.db.add_index("Loan", ["member", "status"])
+
+def on_doctype_update():
+	"""Indexes (Frappe calls this module-level hook after syncing the doctype)."""
+	frappe.db.add_index("Loan", ["member", "status"])
