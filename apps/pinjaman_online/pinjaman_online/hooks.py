@@ -56,6 +56,8 @@ auth_hooks = ["pinjaman_online.borrower.auth.authenticate_bearer"]
 
 doc_events = {
 	# Servicing (issue 3) entries go here.
+	# billing: a pension-deduction payment cancelled on its own takes back what it realised on the export
+	"Loan Payment": {"on_cancel": "pinjaman_online.billing.reconciliation.on_payment_cancel"},
 	# Funding and Sales (issue 5) entries go here.
 	"Member": {"before_validate": "pinjaman_online.sales.utils.set_member_branch"},
 	"Loan Application": {

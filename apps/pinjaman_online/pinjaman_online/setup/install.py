@@ -16,6 +16,7 @@ FIXTURE_FILES = (
 	"workflow_state.json",
 	"workflow_action_master.json",
 	"workflow.json",
+	"pension_fund_file_format.json",  # billing: default Taspen and Asabri file layouts (admins edit them)
 )
 DEFAULT_REQUIRED_DOCUMENTS = ("KTP", "KK", "SK Pensiun")
 
