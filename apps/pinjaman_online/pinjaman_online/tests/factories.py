@@ -22,16 +22,22 @@ STAFF = {
 def make_staff(key: str) -> str:
 	email, roles = STAFF[key]
 	if not frappe.db.exists("User", email):
-		frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": key.title(),
-				"send_welcome_email": 0,
-				"user_type": "System User",
-				"roles": [{"role": r} for r in roles],
-			}
-		).insert(ignore_permissions=True)
+		insert_user(email, key.title(), roles)
+	return email
+
+
+def insert_user(email: str, first_name: str, roles) -> str:
+	"""Insert an enabled System User with ``roles``; returns the e-mail."""
+	frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": first_name,
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": r} for r in roles],
+		}
+	).insert(ignore_permissions=True)
 	return email
 
 
@@ -170,18 +176,7 @@ class as_user:
 
 def make_test_user(prefix: str, *roles: str) -> str:
 	"""A new enabled System User with ``roles``; returns its name (the e-mail)."""
-	email = f"{prefix}-{frappe.generate_hash(length=8)}@test.koperasi.example"
-	frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": prefix.title(),
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": r} for r in roles],
-		}
-	).insert(ignore_permissions=True)
-	return email
+	return insert_user(f"{prefix}-{frappe.generate_hash(length=8)}@test.koperasi.example", prefix.title(), roles)
 
 
 def make_funder(**overrides):
