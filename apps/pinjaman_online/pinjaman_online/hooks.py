@@ -77,6 +77,16 @@ doc_events = {
 	},
 }
 
+# Borrower events (borrower/events.py): event name -> handlers run on RQ, each called with the payload.
+# ----------------
+
+borrower_event_handlers = {
+	"LoanApplied": [],
+	"LoanApproved": [],
+	"LoanRejected": [],
+	"PaymentReceived": [],
+}
+
 # Scheduled Tasks
 # ---------------
 

@@ -224,10 +224,27 @@ def biometric_login(device: str, nonce: str, signature: str) -> dict:
 
 @frappe.whitelist(methods=["GET"])
 def openapi() -> dict:
-	"""`GET /openapi.json`: the OpenAPI 3 document of the borrower API (kept in the repository)."""
+	"""`GET /openapi.json`: the OpenAPI 3 document of the borrower API (kept in the repository).
+
+	``api/mobile_openapi.json`` holds the document's frame and the identity endpoints; each part of the
+	borrower API (KYC, loans, payments, notifications) keeps its paths and schemas in ``api/openapi/*.json``,
+	merged here in file-name order."""
+	return openapi_document()
+
+
+def openapi_document() -> dict:
+	import glob
 	import json
 	import os
 
-	path = os.path.join(os.path.dirname(__file__), "mobile_openapi.json")
-	with open(path) as fh:
-		return json.load(fh)
+	here = os.path.dirname(__file__)
+	with open(os.path.join(here, "mobile_openapi.json")) as fh:
+		doc = json.load(fh)
+	for path in sorted(glob.glob(os.path.join(here, "openapi", "*.json"))):
+		with open(path) as fh:
+			part = json.load(fh)
+		doc["paths"].update(part.get("paths", {}))
+		for section, items in part.get("components", {}).items():
+			doc["components"].setdefault(section, {}).update(items)
+		doc.setdefault("tags", []).extend(part.get("tags", []))
+	return doc
