@@ -49,6 +49,7 @@ FRAPPE_DOCTYPES = {
 	"Address": 0,
 	"Has Role": 1,
 	"Dynamic Link": 1,
+	"Personal Data Download Request": 0,  # borrower: personal data export (override_doctype_class)
 }
 
 # Roles every Frappe site has; the app's own roles come from setup/fixtures/role.json.

@@ -9,7 +9,8 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import get_decrypted_password
 
-from pinjaman_online.borrower import registration
+from pinjaman_online.borrower import data_export, kyc, registration
+from pinjaman_online.tests.fake_gateway import FakeGateway
 
 PASSWORD = "Kuat#Sekali-2026!"
 
@@ -48,7 +49,10 @@ class TestKycSubmission(FrappeTestCase):
 
 	def test_the_same_nik_cannot_register_twice(self):
 		reg, _ = make_registration()
-		nik = frappe.db.get_value("Member", reg["member"], "nik")
+		from pinjaman_online.borrower.kyc import member_nik
+
+		self.assertFalse(frappe.db.get_value("Member", reg["member"], "nik"))  # never in clear on the Member
+		nik = member_nik(reg["member"])
 		with self.assertRaises(registration.RegistrationError):
 			make_registration(nik=nik)
 
@@ -58,6 +62,114 @@ class TestKycSubmission(FrappeTestCase):
 		for bad in ("12345", "+6221123", "+14155552671"):
 			with self.assertRaises(registration.RegistrationError):
 				registration.normalize_phone(bad)
+
+
+def image(fmt: str = "JPEG") -> bytes:
+	import io
+
+	from PIL import Image
+
+	buf = io.BytesIO()
+	Image.new("RGB", (120, 80), (10, 120, 200)).save(buf, fmt)
+	return buf.getvalue()
+
+
+class TestKycVerification(FrappeTestCase):
+	"""Upload, e-KYC decision (fake provider over HTTP), manual review, ensure_verified, data export."""
+
+	def setUp(self):
+		self.fake = FakeGateway()
+		self.score = 91.0
+		self.down = False
+		self.fake.route(
+			"POST", "/ocr/ktp", lambda r: self.answer({"nik": self.nik, "name": "SARI WULANDARI"})
+		)
+		self.fake.route(
+			"POST", "/face/match", lambda r: self.answer({"score": self.score, "reference": "F-1"})
+		)
+		self.fake.route(
+			"POST", "/registry/verify", lambda r: self.answer({"found": True, "name_match": True})
+		)
+		self.previous = frappe.db.get_single_value("Borrower Settings", "ekyc_base_url")
+		frappe.db.set_single_value("Borrower Settings", "ekyc_base_url", self.fake.url)
+		frappe.clear_document_cache("Borrower Settings", "Borrower Settings")
+		self.reg, _ = make_registration()
+		self.nik = frappe.db.get_value("Member", self.reg["member"], "nik")
+		self.kyc = frappe.db.get_value("KYC Submission", {"user": self.reg["user"]})
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.set_single_value("Borrower Settings", "ekyc_base_url", self.previous)
+		frappe.clear_document_cache("Borrower Settings", "Borrower Settings")
+		self.fake.stop()
+
+	def answer(self, body):
+		return (503, {"error": "down"}) if self.down else (200, body)
+
+	def upload_and_verify(self) -> "frappe.model.document.Document":
+		frappe.set_user(self.reg["user"])
+		try:
+			kyc.accept_upload(self.reg["user"], image("JPEG"), image("PNG"))
+		finally:
+			frappe.set_user("Administrator")
+		kyc.run_verification(self.kyc)
+		return frappe.get_doc("KYC Submission", self.kyc)
+
+	def test_verified_by_the_provider_and_history_kept(self):
+		with self.assertRaises(kyc.KycNotVerified):
+			kyc.ensure_verified(self.reg["user"])
+		doc = self.upload_and_verify()
+		self.assertEqual(
+			(doc.status, doc.decision_source, doc.face_check), ("Verified", "e-KYC Provider", "pass")
+		)
+		self.assertEqual(doc.provider_reference, "F-1")
+		self.assertEqual(
+			[(h.from_status, h.to_status) for h in doc.history],
+			[("", "Pending"), ("Pending", "Pending"), ("Pending", "Verified")],
+		)
+		self.assertEqual(kyc.ensure_verified(self.reg["user"]), self.kyc)
+		for url in (doc.ktp_image, doc.selfie_image):
+			f = frappe.get_doc("File", {"file_url": url})
+			self.assertEqual((f.is_private, f.owner, f.attached_to_name), (1, "Administrator", self.kyc))
+		self.assertNotIn(self.nik, doc.verification_log)
+
+	def test_face_mismatch_rejects_and_blocks_applying_with_the_reason(self):
+		self.score = 12
+		doc = self.upload_and_verify()
+		self.assertEqual(doc.status, "Rejected")
+		self.assertEqual(doc.rejection_reason, frappe._(kyc.rules.R_FACE_MISMATCH, lang="id"))
+		with self.assertRaises(kyc.KycNotVerified) as ctx:
+			kyc.ensure_verified(self.reg["user"])
+		self.assertIn(doc.rejection_reason, str(ctx.exception))
+
+	def test_provider_down_leaves_it_pending_for_review_and_a_reviewer_decides(self):
+		self.down = True
+		doc = self.upload_and_verify()
+		self.assertEqual(
+			(doc.status, doc.needs_review, doc.verification_state), ("Pending", 1, "Provider Error")
+		)
+		with self.assertRaises(kyc.KycError):
+			doc.reject("  ")
+		doc.approve()
+		doc.reload()
+		self.assertEqual(
+			(doc.status, doc.needs_review, doc.decision_source), ("Verified", 0, "Manual Review")
+		)
+		self.assertEqual(doc.decided_by, "Administrator")
+
+	def test_only_images_within_the_size_limit_are_accepted(self):
+		for bad in (b"", b"GIF89a not really", image("JPEG")[:200], image("GIF")):
+			with self.assertRaises(kyc.KycError):
+				kyc.check_image(bad, "KTP")
+		self.assertEqual(kyc.check_image(image("PNG"), "KTP"), "png")
+
+	def test_personal_data_holds_the_users_own_records(self):
+		other, _ = make_registration()
+		data = data_export.personal_data(self.reg["user"])
+		self.assertEqual([m["name"] for m in data["Member"]], [self.reg["member"]])
+		self.assertEqual(data["KYC Submission"][0]["nik"], self.nik)
+		self.assertNotIn(other["member"], frappe.as_json(data))
+		self.assertNotIn("nik_hash", data["KYC Submission"][0])
 
 
 def make_registration(**overrides) -> tuple[dict, list]:
