@@ -4,7 +4,14 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
-from pinjaman_online.lending.eligibility import DOUBLE_FINANCING, EligibilityInput, check_eligibility
+from pinjaman_online.lending.eligibility import (
+	AGE_AT_MATURITY,
+	BENEFIT_COVERAGE,
+	DOUBLE_FINANCING,
+	DSR,
+	EligibilityInput,
+	check_eligibility,
+)
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.utils import throw_lending_error, to_money
 
@@ -27,6 +34,13 @@ COMMITTEE_LEVELS = {
 	"Conditional": "Conditions",
 }
 LIVE_LOAN_STATUSES = ("Pending Disbursement", "Active", "Default")
+# Loan Product switches of the rules that only some products apply (an online loan has no pension benefit);
+# double financing is always checked.
+PRODUCT_CHECK_FIELDS = {
+	DSR: "check_dsr",
+	AGE_AT_MATURITY: "check_age_at_maturity",
+	BENEFIT_COVERAGE: "check_benefit_coverage",
+}
 
 
 class DoubleFinancingError(frappe.ValidationError):
@@ -41,7 +55,8 @@ def run_precheck(application) -> bool:
 	"""Evaluate every eligibility rule and store the results on the application.
 
 	Sets ``precheck_results`` (one row per rule with value, limit and reason), ``precheck_passed`` and
-	``dsr``. Refuses outright (DoubleFinancingError) when the member has a live loan or another open
+	``dsr``. Only the rules the product switches on are recorded and count (``PRODUCT_CHECK_FIELDS``:
+	an Online Loan product leaves out the pension-benefit rules). Refuses outright (DoubleFinancingError) when the member has a live loan or another open
 	application; the other rules are recorded for the analyst and the committee, and the workflow's
 	Approve transitions require ``precheck_passed``.
 	"""
@@ -94,8 +109,13 @@ def run_precheck(application) -> bool:
 			_(result.check(DOUBLE_FINANCING).reason), title=_("Double financing"), exc=DoubleFinancingError
 		)
 
+	checks = [
+		check
+		for check in result.checks
+		if check.code not in PRODUCT_CHECK_FIELDS or product.get(PRODUCT_CHECK_FIELDS[check.code])
+	]
 	application.set("precheck_results", [])
-	for check in result.checks:
+	for check in checks:
 		application.append(
 			"precheck_results",
 			{
@@ -106,10 +126,11 @@ def run_precheck(application) -> bool:
 				"limit_value": "" if check.limit is None else str(check.limit),
 			},
 		)
-	dsr = result.check("DSR").value
+	dsr = result.check(DSR).value if product.get(PRODUCT_CHECK_FIELDS[DSR]) else None
 	application.dsr = dsr if dsr is not None else 0
-	application.precheck_passed = int(result.passed)
-	return result.passed
+	passed = all(check.passed for check in checks)
+	application.precheck_passed = int(passed)
+	return passed
 
 
 def record_committee_vote(application, old_state: str, new_state: str):

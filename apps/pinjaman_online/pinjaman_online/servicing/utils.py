@@ -74,6 +74,7 @@ def create_loan(application) -> "frappe.model.document.Document":
 			"loan_application": application.name,
 			"loan_product": application.loan_product,
 			"status": "Pending Disbursement",
+			"repayment_method": application.get("repayment_method") or product.get("repayment_method"),
 			"principal": schedule.terms.principal,
 			"tenor_months": schedule.terms.tenor_months,
 			"annual_interest_rate": schedule.terms.annual_rate_pct,

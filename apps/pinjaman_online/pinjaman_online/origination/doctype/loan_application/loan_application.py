@@ -61,6 +61,9 @@ class LoanApplication(Document):
 		product = frappe.get_cached_doc("Loan Product", self.loan_product)
 		self.annual_interest_rate = product.annual_interest_rate
 		self.interest_method = product.interest_method
+		self.repayment_method = (
+			self.repayment_method or product.get("repayment_method") or "Pension Deduction"
+		)
 		self.first_due_date = self.first_due_date or default_first_due_date(self.application_date)
 
 	def set_simulation(self):
@@ -83,6 +86,13 @@ class LoanApplication(Document):
 		self.requires_director_approval = int(bool(threshold) and to_money(self.principal) > threshold)
 
 	def validate_documents_verified(self):
+		"""The identity check the product asks for (Loan Product ``identity_check``): the member's documents
+		verified (staff path), or the borrower's latest KYC Submission Verified (mobile products)."""
+		if frappe.get_cached_value("Loan Product", self.loan_product, "identity_check") == "KYC Submission":
+			from pinjaman_online.borrower.loans import ensure_kyc_verified
+
+			ensure_kyc_verified(frappe.db.get_value("Member", self.member, "user"))
+			return
 		missing = missing_documents(frappe.get_doc("Member", self.member))
 		if missing:
 			frappe.throw(

@@ -1,0 +1,56 @@
+"""Borrower mobile API, loans (seed 002 §8.2 ``/api/v1/loan/apply``, ``/api/v1/loan/status``; seed 001 wireframe
+"Ajukan Pinjaman" and "Dashboard"). Every endpoint needs ``Authorization: Bearer <access token>`` and shows
+only the borrower's own records. The logic is in ``borrower/loans.py``; the decision is the credit engine's
+(``borrower/decision.py``), asynchronously after ``LoanApplied``.
+"""
+
+import frappe
+
+from pinjaman_online.borrower import auth, loans
+
+
+@frappe.whitelist(methods=["POST"])
+def apply(
+	amount: int,
+	tenor_months: int,
+	consent: bool,
+	purpose: str | None = None,
+	monthly_income: int | None = None,
+	occupation: str | None = None,
+	request_id: str | None = None,
+	bank_name: str | None = None,
+	account_number: str | None = None,
+	account_holder: str | None = None,
+) -> dict:
+	"""`POST /loan/apply`: apply for the mobile product (Borrower Settings ``mobile_loan_product``).
+
+	``amount`` whole Rupiah and ``tenor_months`` within the product's limits (seed: max Rp 12.000.000, 12
+	months), ``purpose``, ``consent`` true; ``monthly_income`` (Rupiah) and ``occupation`` feed the credit
+	scorecard. Refused: KYC not verified (403, the rejection reason when rejected), an active loan or an
+	application in progress (409), outside the product limits (417). An ``Idempotency-Key`` header (or
+	``request_id``) makes a retried request return the first application (``replayed: true``).
+	``bank_name``, ``account_number`` (6–20 digits) and ``account_holder``, given together, are the account the
+	loan is disbursed to (the member's default account from then on).
+	Returns the application with status SUBMITTED and the ``event_id`` of LoanApplied."""
+	auth.current_claims()
+	key = frappe.get_request_header("Idempotency-Key") or request_id
+	account = {"bank_name": bank_name, "account_number": account_number, "account_holder": account_holder}
+	return loans.apply(
+		frappe.session.user, amount, tenor_months, purpose, consent, monthly_income, occupation, key, account
+	)
+
+
+@frappe.whitelist(methods=["GET"])
+def status() -> dict:
+	"""`GET /loan/status`: the borrower's applications, newest first, each with its status (SUBMITTED,
+	APPROVED, REJECTED, ACTIVE, PAID; seed 003 §6) and, when rejected, the reason."""
+	auth.current_claims()
+	return loans.status(frappe.session.user)
+
+
+@frappe.whitelist(methods=["GET"])
+def dashboard() -> dict:
+	"""`GET /loan/dashboard`: remaining debt, monthly bill, next due date and amount, the apply limits of the
+	mobile product, whether the borrower can apply now, and the loan history."""
+	auth.current_claims()
+	return loans.dashboard(frappe.session.user)
