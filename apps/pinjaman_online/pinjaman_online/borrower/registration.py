@@ -17,10 +17,7 @@ from pinjaman_online.lending import credentials as cred
 from pinjaman_online.lending.errors import InvalidNIK
 from pinjaman_online.lending.nik import parse_nik
 
-OTP_MESSAGE = (
-	"Kode OTP Pinjaman Online Anda: {code}. Berlaku {minutes} menit. "
-	"JANGAN berikan kode ini kepada siapa pun."
-)
+# The OTP SMS text is the "otp" Borrower Notification Template (borrower/notifications.py).
 
 
 class RegistrationError(frappe.ValidationError):
@@ -103,7 +100,7 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 		{
 			"doctype": "Member",
 			"full_name": full_name,
-			"nik": nik,  # gap: Member.nik is still clear text for the staff path (see README)
+			# no "nik": the member's NIK is personal data, kept encrypted in the KYC Submission only
 			"gender": info.gender,
 			"birth_date": info.birth_date,
 			"phone": phone,
@@ -141,7 +138,7 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 
 def send_otp(phone: str, user: str) -> dict:
 	"""A new OTP for the phone (older pending ones expire); per-phone hourly limit from settings."""
-	from pinjaman_online.integrations.sms import send_sms
+	from pinjaman_online.borrower.notifications import send_otp_sms
 
 	s = settings()
 	hit_limit("otp-phone", phone, int(s.otp_per_phone_per_hour))
@@ -164,7 +161,7 @@ def send_otp(phone: str, user: str) -> dict:
 	doc.insert(ignore_permissions=True)
 	doc.db_set("code_hash", cred.otp_hash(site_secret("otp"), doc.name, code))
 	minutes = max(int(s.otp_ttl_seconds) // 60, 1)
-	send_sms(phone, OTP_MESSAGE.format(code=code, minutes=minutes))
+	send_otp_sms(phone, user, code, minutes)  # the "otp" notification template, by SMS
 	return {"challenge": doc.name, "expires_in": int(s.otp_ttl_seconds)}
 
 
