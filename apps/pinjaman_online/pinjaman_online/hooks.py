@@ -51,6 +51,11 @@ has_permission = {
 
 auth_hooks = ["pinjaman_online.borrower.auth.authenticate_bearer"]
 
+# Personal data export (borrower KYC part): Frappe's request, collected on RQ, with the lending records.
+override_doctype_class = {
+	"Personal Data Download Request": "pinjaman_online.borrower.data_export.PersonalDataDownloadRequest",
+}
+
 # Document Events
 # ---------------
 
@@ -81,10 +86,13 @@ doc_events = {
 # ----------------
 
 borrower_event_handlers = {
-	"LoanApplied": [],
-	"LoanApproved": [],
-	"LoanRejected": [],
-	"PaymentReceived": [],
+	"LoanApplied": [
+		"pinjaman_online.borrower.notifications.on_loan_applied",
+		"pinjaman_online.borrower.decision.on_loan_applied",  # credit engine: score, decide
+	],
+	"LoanApproved": ["pinjaman_online.borrower.notifications.on_loan_approved"],
+	"LoanRejected": ["pinjaman_online.borrower.notifications.on_loan_rejected"],
+	"PaymentReceived": ["pinjaman_online.borrower.notifications.on_payment_received"],
 }
 
 # Scheduled Tasks
@@ -94,6 +102,10 @@ scheduler_events = {
 	"daily_long": [
 		# Servicing (issue 3) entries go here.
 		"pinjaman_online.servicing.daily.scheduled_run",
+	],
+	"daily": [
+		# borrower notifications: payment reminders, overdue notices, expired virtual accounts (enqueues a batch)
+		"pinjaman_online.borrower.notifications.scheduled_daily",
 	],
 	"monthly_long": [
 		# Funding (issue 5) entries go here.

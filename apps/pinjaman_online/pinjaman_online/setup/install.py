@@ -17,6 +17,9 @@ FIXTURE_FILES = (
 	"workflow_action_master.json",
 	"workflow.json",
 	"pension_fund_file_format.json",  # billing: default Taspen and Asabri file layouts (admins edit them)
+	"borrower_notification_template.json",  # borrower: Indonesian notification templates (admins edit them)
+	"loan_product.json",  # borrower: the mobile app's Online Loan product "Pinjaman Online"
+	"credit_scorecard.json",  # borrower: the default credit scorecard of mobile applications
 )
 DEFAULT_REQUIRED_DOCUMENTS = ("KTP", "KK", "SK Pensiun")
 
@@ -27,14 +30,45 @@ AUDIT_ROLES = ("Auditor", "Koperasi Admin")
 
 
 def after_install():
+	fill_settings_defaults()
 	seed_fixtures()
 	seed_settings()
 	seed_audit_permissions()
+	seed_mobile_lending()
 
 
 def after_migrate():
+	fill_settings_defaults()
 	seed_fixtures()
 	seed_audit_permissions()
+	seed_mobile_lending()
+
+
+SETTINGS_DOCTYPES = ("Pinjaman Online Settings", "Borrower Settings")
+
+
+def fill_settings_defaults() -> dict[str, list[str]]:
+	"""Give the settings singles' fields that have a default but no value their default.
+
+	Frappe applies defaults to a single only while it has no values at all: a field added by a later version
+	stays empty on existing sites (numbers read as 0, required fields block every save). An admin's values
+	are never touched. Returns the fields filled, per doctype."""
+	from frappe.model import no_value_fields
+
+	filled = {}
+	for doctype in SETTINGS_DOCTYPES:
+		meta = frappe.get_meta(doctype)
+		stored = dict(
+			frappe.db.sql("SELECT field, value FROM `tabSingles` WHERE doctype = %s", doctype)
+		)
+		for df in meta.fields:
+			if df.default is None or df.default == "" or df.fieldtype in no_value_fields:
+				continue
+			if stored.get(df.fieldname) in (None, ""):
+				frappe.db.set_single_value(doctype, df.fieldname, df.default)
+				filled.setdefault(doctype, []).append(df.fieldname)
+		frappe.clear_document_cache(doctype, doctype)
+	return filled
 
 
 def seed_audit_permissions():
@@ -71,3 +105,41 @@ def seed_settings():
 		settings.director_approval_threshold = 100_000_000
 	settings.flags.ignore_permissions = True
 	settings.save()
+
+
+def seed_mobile_lending():
+	"""borrower: point Borrower Settings at the seeded mobile product and scorecard when unset, and create the
+	credit engine's system user (role Credit Engine). An admin's choices are kept."""
+	from pinjaman_online.borrower.loans import engine_user
+
+	for field, doctype, name in (
+		("mobile_loan_product", "Loan Product", "Pinjaman Online"),
+		("credit_scorecard", "Credit Scorecard", "Default Online Scorecard"),
+	):
+		# set_single_value: one field, without re-validating the other sections of the settings
+		if not frappe.db.get_single_value("Borrower Settings", field) and frappe.db.exists(doctype, name):
+			frappe.db.set_single_value("Borrower Settings", field, name)
+	frappe.clear_document_cache("Borrower Settings", "Borrower Settings")
+	engine_user()
+
+
+def add_missing_transitions(workflow: str, role: str) -> list[str]:
+	"""Add to the site's ``workflow`` the fixture transitions allowed to ``role`` that it lacks (for patches
+	that bring new transitions to existing sites once; later edits by an admin are kept). Returns them."""
+	with open(os.path.join(FIXTURES, "workflow.json")) as fh:
+		record = next(r for r in json.load(fh) if r["name"] == workflow)
+	doc = frappe.get_doc("Workflow", workflow)
+	have = {(t.state, t.action, t.next_state, t.allowed) for t in doc.transitions}
+	added = []
+	for t in record["transitions"]:
+		key = (t["state"], t["action"], t["next_state"], t["allowed"])
+		if t["allowed"] == role and key not in have:
+			doc.append(
+				"transitions",
+				{k: v for k, v in t.items() if k not in ("doctype", "parent", "parentfield", "parenttype")},
+			)
+			added.append(" -> ".join(key[:3]))
+	if added:
+		doc.flags.ignore_permissions = True
+		doc.save()
+	return added

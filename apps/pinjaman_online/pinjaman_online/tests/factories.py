@@ -176,7 +176,9 @@ class as_user:
 
 def make_test_user(prefix: str, *roles: str) -> str:
 	"""A new enabled System User with ``roles``; returns its name (the e-mail)."""
-	return insert_user(f"{prefix}-{frappe.generate_hash(length=8)}@test.koperasi.example", prefix.title(), roles)
+	return insert_user(
+		f"{prefix}-{frappe.generate_hash(length=8)}@test.koperasi.example", prefix.title(), roles
+	)
 
 
 def make_funder(**overrides):

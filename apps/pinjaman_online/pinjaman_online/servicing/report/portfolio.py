@@ -28,10 +28,13 @@ def source(period: str | None) -> tuple[str, str, dict]:
 
 def grouped(period: str | None, key_sql: str) -> tuple[list[dict], dict]:
 	table, where, values = source(period)
-	total_field = "outstanding_total" if values["snapshot"] else (
-		"outstanding_principal + outstanding_interest + outstanding_penalty")
+	total_field = (
+		"outstanding_total"
+		if values["snapshot"]
+		else ("outstanding_principal + outstanding_interest + outstanding_penalty")
+	)
 	rows = frappe.db.sql(
-		f"""select {key_sql.format(dpd='days_past_due')} as grp, count(*) as loans,
+		f"""select {key_sql.format(dpd="days_past_due")} as grp, count(*) as loans,
 			sum(outstanding_principal) as outstanding_principal, sum({total_field}) as outstanding_total
 		from {table} where {where} group by grp order by grp""",
 		values,

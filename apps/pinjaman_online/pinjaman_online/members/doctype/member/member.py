@@ -31,6 +31,8 @@ class Member(Document):
 
 	def validate_nik(self):
 		self.nik = (self.nik or "").strip()
+		if not self.nik and self.registration_channel == "Mobile App":
+			return  # borrower: the NIK is kept encrypted in the KYC Submission (issue 4 §1)
 		try:
 			info = check_nik_matches(self.nik, getdate(self.birth_date), self.gender)
 		except InvalidNIK as exc:

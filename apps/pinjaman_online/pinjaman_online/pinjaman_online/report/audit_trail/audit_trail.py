@@ -19,8 +19,13 @@ def execute(filters=None):
 		conditions["owner"] = filters.user
 	if filters.get("from_date") and filters.get("to_date"):
 		conditions["creation"] = ("between", [filters.from_date, f"{filters.to_date} 23:59:59"])
-	versions = frappe.get_all("Version", filters=conditions, fields=["creation", "owner", "ref_doctype", "docname", "data"],
-		order_by="creation desc", limit=int(filters.get("limit") or 2000))
+	versions = frappe.get_all(
+		"Version",
+		filters=conditions,
+		fields=["creation", "owner", "ref_doctype", "docname", "data"],
+		order_by="creation desc",
+		limit=int(filters.get("limit") or 2000),
+	)
 	data = []
 	for v in versions:
 		changes = json.loads(v.data or "{}")
@@ -47,6 +52,12 @@ def execute(filters=None):
 
 
 def _row(version, field, old, new) -> dict:
-	return {"timestamp": version.creation, "user": version.owner, "ref_doctype": version.ref_doctype,
-		"docname": version.docname, "field": field, "old_value": None if old is None else str(old),
-		"new_value": None if new is None else str(new)}
+	return {
+		"timestamp": version.creation,
+		"user": version.owner,
+		"ref_doctype": version.ref_doctype,
+		"docname": version.docname,
+		"field": field,
+		"old_value": None if old is None else str(old),
+		"new_value": None if new is None else str(new),
+	}

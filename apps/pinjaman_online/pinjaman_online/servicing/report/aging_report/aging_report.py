@@ -24,13 +24,32 @@ def execute(filters=None):
 	columns = [
 		{"fieldname": "bucket", "label": _("Days Past Due"), "fieldtype": "Data", "width": 140},
 		{"fieldname": "loans", "label": _("Loans"), "fieldtype": "Int", "width": 100},
-		{"fieldname": "outstanding_principal", "label": _("Outstanding Principal"), "fieldtype": "Currency",
-			"options": "IDR", "width": 180},
-		{"fieldname": "outstanding_total", "label": _("Outstanding Total"), "fieldtype": "Currency", "options": "IDR",
-			"width": 180},
+		{
+			"fieldname": "outstanding_principal",
+			"label": _("Outstanding Principal"),
+			"fieldtype": "Currency",
+			"options": "IDR",
+			"width": 180,
+		},
+		{
+			"fieldname": "outstanding_total",
+			"label": _("Outstanding Total"),
+			"fieldtype": "Currency",
+			"options": "IDR",
+			"width": 180,
+		},
 		{"fieldname": "share", "label": _("Share of Principal (%)"), "fieldtype": "Percent", "width": 150},
 	]
-	message = _("Month-end snapshot of {0}").format(source["period"]) if source["snapshot"] else _("Live portfolio")
-	chart = {"data": {"labels": list(BUCKETS), "datasets": [{"name": _("Outstanding Principal"),
-		"values": [d["outstanding_principal"] for d in data]}]}, "type": "bar"}
+	message = (
+		_("Month-end snapshot of {0}").format(source["period"]) if source["snapshot"] else _("Live portfolio")
+	)
+	chart = {
+		"data": {
+			"labels": list(BUCKETS),
+			"datasets": [
+				{"name": _("Outstanding Principal"), "values": [d["outstanding_principal"] for d in data]}
+			],
+		},
+		"type": "bar",
+	}
 	return columns, data, message, chart

@@ -14,7 +14,9 @@ def execute(filters=None):
 	rows, source = grouped(filters.get("period"), KOL_SQL)
 	by_kol = {int(r.grp): r for r in rows}
 	total = sum((Decimal(str(r.outstanding_principal or 0)) for r in rows), Decimal(0))
-	npl = sum((Decimal(str(by_kol[k].outstanding_principal or 0)) for k in (3, 4, 5) if k in by_kol), Decimal(0))
+	npl = sum(
+		(Decimal(str(by_kol[k].outstanding_principal or 0)) for k in (3, 4, 5) if k in by_kol), Decimal(0)
+	)
 	npl_ratio = (npl * 100 / total).quantize(Decimal("0.01")) if total else Decimal(0)
 	data = [
 		{
@@ -28,15 +30,26 @@ def execute(filters=None):
 	columns = [
 		{"fieldname": "collectibility", "label": _("Collectibility"), "fieldtype": "Data", "width": 240},
 		{"fieldname": "loans", "label": _("Loans"), "fieldtype": "Int", "width": 100},
-		{"fieldname": "outstanding_principal", "label": _("Outstanding Principal"), "fieldtype": "Currency",
-			"options": "IDR", "width": 180},
+		{
+			"fieldname": "outstanding_principal",
+			"label": _("Outstanding Principal"),
+			"fieldtype": "Currency",
+			"options": "IDR",
+			"width": 180,
+		},
 		{"fieldname": "performing", "label": _("Performing"), "fieldtype": "Data", "width": 110},
 	]
 	summary = [
-		{"label": _("NPL ratio"), "value": f"{npl_ratio}%", "indicator": "Red" if npl_ratio > 5 else "Green",
-			"datatype": "Data"},
+		{
+			"label": _("NPL ratio"),
+			"value": f"{npl_ratio}%",
+			"indicator": "Red" if npl_ratio > 5 else "Green",
+			"datatype": "Data",
+		},
 		{"label": _("Outstanding principal"), "value": total, "datatype": "Currency", "currency": "IDR"},
 		{"label": _("Non-performing (Kol 3–5)"), "value": npl, "datatype": "Currency", "currency": "IDR"},
 	]
-	message = _("Month-end snapshot of {0}").format(source["period"]) if source["snapshot"] else _("Live portfolio")
+	message = (
+		_("Month-end snapshot of {0}").format(source["period"]) if source["snapshot"] else _("Live portfolio")
+	)
 	return columns, data, message, None, summary
