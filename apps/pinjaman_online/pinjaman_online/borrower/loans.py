@@ -288,7 +288,11 @@ def rejection_reason(doc) -> str | None:
 	if doc.workflow_state == "Cancelled" or doc.docstatus == 2:
 		return _("The application was cancelled")
 	if doc.credit_score_result and doc.credit_decision == "Reject":
-		return frappe.db.get_value("Credit Score Result", doc.credit_score_result, "reason")
+		# The engine's reasons (score, cut-offs, bureau flags) are for staff, in the Credit Score Result; the
+		# borrower is told the outcome and where it came from, not the scorecard.
+		return _(
+			"Your application could not be approved after our credit assessment. You may apply again later."
+		)
 	notes = [row.notes for row in doc.committee_decisions if row.decision == "Reject" and row.notes]
 	return notes[-1] if notes else _("The application was not approved")
 

@@ -3,7 +3,6 @@
 import random
 import uuid
 from datetime import date
-from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -94,7 +93,7 @@ class TestKycVerification(FrappeTestCase):
 		frappe.db.set_single_value("Borrower Settings", "ekyc_base_url", self.fake.url)
 		frappe.clear_document_cache("Borrower Settings", "Borrower Settings")
 		self.reg, _ = make_registration()
-		self.nik = frappe.db.get_value("Member", self.reg["member"], "nik")
+		self.nik = kyc.member_nik(self.reg["member"])  # encrypted in the KYC Submission, not on the Member
 		self.kyc = frappe.db.get_value("KYC Submission", {"user": self.reg["user"]})
 
 	def tearDown(self):
@@ -173,7 +172,7 @@ class TestKycVerification(FrappeTestCase):
 
 
 def make_registration(**overrides) -> tuple[dict, list]:
-	"""Register a borrower in-process with the SMS adapter replaced; returns (result, SMS sent)."""
+	"""Register a borrower in-process, the OTP going to a local fake SMS gateway; returns (result, SMS sent)."""
 	serial = random.randint(1, 9999)
 	values = {
 		"full_name": "Sari Wulandari",
@@ -184,9 +183,21 @@ def make_registration(**overrides) -> tuple[dict, list]:
 		"consent": True,
 	}
 	values.update(overrides)
-	sent = []
-	with patch(
-		"pinjaman_online.integrations.sms.send_sms", side_effect=lambda to, msg: sent.append((to, msg))
-	):
-		result = registration.register(**values)
+	sms = sms_gateway()
+	before = len(sms.received("POST", "/messages"))
+	result = registration.register(**values)
+	sent = [(r.json["to"], r.json["message"]) for r in sms.received("POST", "/messages")[before:]]
 	return result, sent
+
+
+_SMS = None
+
+
+def sms_gateway() -> FakeGateway:
+	"""One local fake SMS gateway for this module's tests, and Borrower Settings pointing at it."""
+	global _SMS
+	if _SMS is None:
+		_SMS = FakeGateway().route("POST", "/messages", lambda req: (200, {"id": uuid.uuid4().hex}))
+	frappe.db.set_single_value("Borrower Settings", "sms_base_url", _SMS.url)
+	frappe.clear_document_cache("Borrower Settings", "Borrower Settings")
+	return _SMS
