@@ -146,7 +146,9 @@ def test_bureau_flag_rejects_with_the_reason(admin, guest, sms, bureau):  # noqa
 	)
 	application = apply(ident["api"])["application"]
 	row = wait_for(ident["api"], application, {"REJECTED"})
-	assert row["reason"] and "BLACKLIST" not in row["reason"] and row["loan"] is None  # no scorecard internals
+	assert (
+		row["reason"] and "BLACKLIST" not in row["reason"] and row["loan"] is None
+	)  # no scorecard internals
 	assert "BLACKLIST" in wait_for_result(admin, application)["reason"]  # staff see why
 	# A rejected application is no longer open: the borrower may apply again.
 	assert ident["api"].method(L + "dashboard", verb="GET")["can_apply"] is True

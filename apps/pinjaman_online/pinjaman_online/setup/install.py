@@ -58,9 +58,7 @@ def fill_settings_defaults() -> dict[str, list[str]]:
 	filled = {}
 	for doctype in SETTINGS_DOCTYPES:
 		meta = frappe.get_meta(doctype)
-		stored = dict(
-			frappe.db.sql("SELECT field, value FROM `tabSingles` WHERE doctype = %s", doctype)
-		)
+		stored = dict(frappe.db.sql("SELECT field, value FROM `tabSingles` WHERE doctype = %s", doctype))
 		for df in meta.fields:
 			if df.default is None or df.default == "" or df.fieldtype in no_value_fields:
 				continue
