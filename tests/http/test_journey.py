@@ -59,6 +59,17 @@ def providers(admin):
 	gateway.fake.stop()
 
 
+def say(*parts):
+	"""The journey's figures, shown with ``pytest -s`` (kept for the record of a run)."""
+	print("  journey:", *parts)
+
+
+def claims_of(token: str) -> dict:
+	import jwt
+
+	return jwt.decode(token, options={"verify_signature": False})
+
+
 def poll(fetch, done, timeout: float = 60):
 	import time
 
@@ -80,6 +91,7 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	)
 	assert reg["phone"] == ident["e164"] and reg["otp_sent"]
 	code = sms.last_code(ident["e164"])
+	say("registered", reg["user"], reg["member"], reg["phone"], "OTP by SMS:", code)
 	assert guest.method(M + "verify_otp", phone=ident["e164"], code=code)["verified"] is True
 
 	# 2. Password login: a JWT access token and a refresh token.
@@ -93,6 +105,7 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	upload_multipart(me, image("JPEG"), image("PNG"))
 	kyc = poll(lambda: me.method(K + "status", verb="GET"), lambda s: s["status"] != "Pending")
 	assert kyc["status"] == "Verified", kyc
+	say("KYC", kyc["kyc"], kyc["status"], "NIK", kyc["nik_masked"])
 	assert ident["nik"] not in str(kyc)
 
 	# 4. Device registration after the password login, then a biometric login signing the server's nonce.
@@ -104,6 +117,7 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	)
 	me = bearer(bio["access_token"])  # from here on the biometric session
 	assert me.method(M + "me", verb="GET")["user"] == ident["email"]
+	say("biometric login with device", device["device"], "amr", claims_of(bio["access_token"])["amr"])
 
 	# 5. Apply within the mobile product; the credit engine scores and approves on the worker.
 	applied = me.method(
@@ -124,6 +138,18 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	loan = decided["loan"]
 	score = admin.get("Credit Score Result", applied["application"])
 	assert score["decision"] == "Approve" and score["lines"]
+	say(
+		"applied",
+		applied["application"],
+		"->",
+		decided["status"],
+		"score",
+		score["score"],
+		"bureau",
+		score["bureau_score"],
+		"loan",
+		loan,
+	)
 
 	# 6. Finance disburses to the account given at apply.
 	paid_out = staff["finance"].method("pinjaman_online.api.servicing.disburse", loan=loan)
@@ -139,6 +165,16 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	bill = me.method(P + "billing", verb="GET")
 	assert [b["loan"] for b in bill["loans"]] == [loan]
 	assert Decimal(bill["total_due_now"]) == Decimal(str(schedule[0]["total_amount"]))
+	say(
+		"dashboard: remaining",
+		board["remaining_debt"],
+		"monthly",
+		board["monthly_bill"],
+		"next due",
+		board["next_due_date"],
+		"| bill due now",
+		bill["total_due_now"],
+	)
 
 	# 8. Pay the bill: a virtual account, then the gateway's signed webhook, delivered twice.
 	request = me.method(P + "request_payment", loan=loan)
@@ -165,6 +201,21 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	assert before - after == Decimal(request["amount"])
 	status = me.method(P + "payment_status", verb="GET", payment_request=request["payment_request"])
 	assert status["status"] == "Paid"
+	say(
+		"VA",
+		request["bank"],
+		request["va_number"],
+		"Rp",
+		request["amount"],
+		"webhook x2 ->",
+		[first.status_code, second.status_code],
+		"payments",
+		len(payments_of(admin, loan)),
+		"outstanding",
+		before,
+		"->",
+		after,
+	)
 
 	# 9. Notifications: received, approved, payment received (in-app); read them.
 	def unread():
@@ -173,6 +224,7 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	wanted = {"application_received", "loan_approved", "payment_received"}
 	got = poll(unread, lambda r: wanted <= {n.get("event") for n in r["notifications"]})
 	assert wanted <= {n.get("event") for n in got["notifications"]}, got
+	say("notifications:", [(n["event"], n["subject"]) for n in got["notifications"]])
 	assert me.method(N + "mark_read", all=True)["unread"] == 0
 	assert unread()["notifications"] == []
 
