@@ -50,6 +50,9 @@ def apply(api, expect=200, headers=None, **overrides):
 		"consent": True,
 		"monthly_income": 8_000_000,
 		"occupation": "Employee",
+		"bank_name": "BRI",
+		"account_number": "0123456789012",
+		"account_holder": "Peminjam",
 	}
 	body.update(overrides)
 	r = api.call("POST", f"/api/method/{L}apply", expect, json=body, headers=headers or {})
@@ -118,11 +121,16 @@ def test_apply_is_approved_by_the_engine_and_the_dashboard_follows_the_schedule(
 	)
 	assert len(schedule) == 6
 	board = api.method(L + "dashboard", verb="GET")
+	# approved, not yet disbursed: nothing owed yet, the loan shows in the history
+	assert board["remaining_debt"] == "0" and board["next_due_date"] is None
+	assert [(x["loan"], x["status"]) for x in board["loans"]] == [(row["loan"], "APPROVED")]
+	admin.method("pinjaman_online.api.servicing.disburse", loan=row["loan"])
+	board = api.method(L + "dashboard", verb="GET")
 	assert float(board["remaining_debt"]) == sum(i["outstanding_amount"] for i in schedule)
 	assert float(board["monthly_bill"]) == loan["installment_amount"]
 	assert board["next_due_date"] == schedule[0]["due_date"]
 	assert float(board["next_due"]["amount"]) == schedule[0]["total_amount"]
-	assert [x["loan"] for x in board["loans"]] == [row["loan"]] and board["loans"][0]["status"] == "APPROVED"
+	assert [x["loan"] for x in board["loans"]] == [row["loan"]] and board["loans"][0]["status"] == "ACTIVE"
 	assert board["can_apply"] is False
 
 	r = apply(api, expect=409)

@@ -325,9 +325,12 @@ def status(user: str) -> dict:
 	return {"applications": applications, "latest": applications[0] if applications else None}
 
 
+OWED_LOAN_STATUSES = ("Active", "Default")
+
+
 def dashboard(user: str) -> dict:
 	"""The wireframe's dashboard figures (seed 001 "Dashboard"): remaining debt (outstanding principal +
-	interest + penalty of live loans), monthly bill (their installment), next due date and amount (the oldest
+	interest + penalty of disbursed loans: Active or Default), monthly bill (their installment), next due date and amount (the oldest
 	installment still owed), the apply limits of the mobile product, and the loan history."""
 	member = own_member(user) or ""
 	loans = frappe.get_all(
@@ -350,7 +353,8 @@ def dashboard(user: str) -> dict:
 		],
 		order_by="creation desc",
 	)
-	live = [loan for loan in loans if loan.status in LIVE_LOAN_STATUSES]
+	# what the borrower owes: disbursed loans only (an approved loan awaiting disbursement shows in the history)
+	live = [loan for loan in loans if loan.status in OWED_LOAN_STATUSES]
 	remaining = sum(
 		(
 			to_money(x.outstanding_principal)

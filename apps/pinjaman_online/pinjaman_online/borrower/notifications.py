@@ -279,7 +279,7 @@ def run_daily(as_of: str | None = None, commit: bool = True) -> dict:
 	accounts. Committed every BATCH notifications when ``commit`` (RQ); returns counts
 	``{reminders, overdue, expired}``. Re-running the same day sends nothing twice."""
 	as_of = getdate(as_of or today())
-	settings = frappe.get_cached_doc("Borrower Settings")
+	settings = frappe.get_single("Borrower Settings")  # fresh: see integrations/base.py
 	days_before = int(settings.reminder_days_before or 0)
 	milestones = notices.parse_milestones(settings.overdue_notice_days)
 	counts = {"reminders": 0, "overdue": 0, "expired": 0}

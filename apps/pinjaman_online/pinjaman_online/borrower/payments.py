@@ -156,7 +156,7 @@ def create_request(loan: str, amount=None) -> dict:
 		value = request_amount(amount, loan_bill(loan))
 	except LendingError as exc:
 		throw_lending_error(exc, _("Invalid amount"))
-	settings = frappe.get_cached_doc(SETTINGS)
+	settings = frappe.get_single(SETTINGS)  # fresh: see integrations/base.py
 	external_id = f"PR-{frappe.generate_hash(length=12).upper()}"
 	expires_at = add_to_date(now_datetime(), hours=int(settings.payment_request_hours or 24))
 	va = create_virtual_account(

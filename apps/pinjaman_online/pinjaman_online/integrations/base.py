@@ -32,7 +32,10 @@ class Provider:
 
 	def base_url(self) -> str:
 		"""The configured base URL without a trailing slash; raises ``error`` when none is set."""
-		url = (frappe.get_cached_doc(SETTINGS).get(self.base_url_field) or "").strip().rstrip("/")
+		# Read from the database, not the cached document: a job that loaded the settings in a transaction
+		# begun before an admin's change can put the old document back in the cache after the change's
+		# invalidation, and a provider URL must never be stale. One indexed read next to an HTTP call.
+		url = (frappe.db.get_single_value(SETTINGS, self.base_url_field) or "").strip().rstrip("/")
 		if not url:
 			frappe.throw(_("No {0} configured in Borrower Settings").format(_(self.title)), exc=self.error)
 		return url
