@@ -64,10 +64,16 @@ class Api:
 		return self.call("GET", f"/api/resource/{doctype}", params=params).json()["data"]
 
 
+# Every response of every session of the run, for checks against the OpenAPI document
+# (tests/http/openapi_check.py; test_zz_openapi_contract.py checks them all at the end of the run).
+RECORDED: list[requests.Response] = []
+
+
 def new_session() -> requests.Session:
 	s = requests.Session()
 	s.headers["X-Frappe-Site-Name"] = SITE
 	s.headers["Accept"] = "application/json"
+	s.hooks["response"].append(lambda r, *args, **kwargs: RECORDED.append(r))
 	return s
 
 

@@ -14,7 +14,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from conftest import RECORDED
 from cryptography.hazmat.primitives.asymmetric import ec
+from openapi_check import check_responses
 from pinjaman_online.tests.fake_gateway import FakeGateway
 from test_kyc import FakeEkyc, image, upload_multipart
 from test_mobile import PASSWORD, FakeSms, bearer, guest, new_identity, pem, registered, sign  # noqa: F401
@@ -82,6 +84,7 @@ def poll(fetch, done, timeout: float = 60):
 
 
 def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (fixture)
+	first_response = len(RECORDED)
 	sms, ekyc = providers["sms"], providers["ekyc"]
 
 	# 1. Register; the OTP comes by SMS (fake gateway); verify the phone.
@@ -250,3 +253,14 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 		"GET", "/api/resource/Loan Installment", None, params={"filters": f'[["loan","=","{loan}"]]'}
 	)
 	assert installments.status_code in (403, 404) or installments.json()["data"] == []
+
+	# 11. Every response of the journey (both borrowers, the gateway's webhook, refusals included) is what
+	# the OpenAPI document says: documented method and status, body valid against the schema.
+	from test_mobile import openapi_files
+
+	seen, problems = check_responses(openapi_files(), RECORDED)
+	say(
+		f"OpenAPI: {len(RECORDED)} responses, {len(seen)} documented operations checked, {len(problems)} problems"
+	)
+	assert not problems, "\n".join(problems)
+	assert len(seen) >= 18, sorted(seen)

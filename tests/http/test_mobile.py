@@ -371,5 +371,6 @@ def test_openapi_document_matches_the_served_routes(admin, guest, sms):
 		# refuses a guest.
 		r = guest.call(methods[0].upper(), path, None, json={} if methods[0] == "post" else None)
 		assert r.status_code != 404, f"{path}: 404"
+		assert r.status_code < 500, f"{path} answers {r.status_code} to an empty call: {r.text[:300]}"
 		if not guest_ok:
 			assert r.status_code in (401, 403), f"{path} answers {r.status_code} to a guest"

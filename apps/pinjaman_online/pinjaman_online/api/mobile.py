@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from pinjaman_online.api import require
 from pinjaman_online.borrower import auth, registration
 from pinjaman_online.permissions import is_borrower
 
@@ -33,33 +34,44 @@ def _resolve_login(login: str) -> str | None:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def register(full_name: str, email: str, phone: str, nik: str, password: str, consent: bool) -> dict:
+def register(
+	full_name: str | None = None,
+	email: str | None = None,
+	phone: str | None = None,
+	nik: str | None = None,
+	password: str | None = None,
+	consent: bool | None = None,
+) -> dict:
 	"""`POST /register`: create the borrower's account (User with role Member, Member, pending KYC) and
 	send an OTP to the phone. Indonesian numbers are normalised to E.164."""
 	auth.guest_limit("register")
+	require(full_name=full_name, email=email, phone=phone, nik=nik, password=password, consent=consent)
 	return registration.register(full_name, email, phone, nik, password, consent)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def request_otp(phone: str) -> dict:
+def request_otp(phone: str | None = None) -> dict:
 	"""`POST /otp/request`: send a new OTP to a registered, unverified phone (per-phone and per-IP limits)."""
 	auth.guest_limit("otp")
+	require(phone=phone)
 	return registration.resend_otp(phone)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def verify_otp(phone: str, code: str) -> dict:
+def verify_otp(phone: str | None = None, code: str | None = None) -> dict:
 	"""`POST /otp/verify`: verify the phone with the code received by SMS (expiring, limited attempts)."""
 	auth.guest_limit("otp-verify")
+	require(phone=phone, code=code)
 	return registration.verify_otp(phone, code)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def login(login: str, password: str) -> dict:
+def login(login: str | None = None, password: str | None = None) -> dict:
 	"""`POST /login`: email or phone + password → access token (JWT) + refresh token.
 
 	Locked for Borrower Settings' lockout minutes after its number of consecutive failures."""
 	auth.guest_limit("login")
+	require(login=login, password=password)
 	user = _resolve_login(login)
 	key = user or (login or "").strip().lower()  # email and phone logins count against the same account
 	auth.ensure_not_locked(key)
@@ -80,9 +92,10 @@ def login(login: str, password: str) -> dict:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def refresh(refresh_token: str) -> dict:
+def refresh(refresh_token: str | None = None) -> dict:
 	"""`POST /token/refresh`: rotate the refresh token; a reused (already rotated) one ends the session."""
 	auth.guest_limit("refresh")
+	require(refresh_token=refresh_token)
 	return auth.rotate(refresh_token)
 
 
@@ -94,9 +107,10 @@ def logout() -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def force_logout(user: str) -> dict:
+def force_logout(user: str | None = None) -> dict:
 	"""Admin: end every session of ``user`` (mobile tokens and desk sessions)."""
 	frappe.only_for(("System Manager", "Koperasi Admin"))
+	require(user=user)
 	from frappe.sessions import clear_sessions
 
 	revoked = auth.revoke_user_sessions(user, f"Forced logout by {frappe.session.user}")
@@ -131,11 +145,14 @@ def me() -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def register_device(device_id: str, public_key: str, device_name: str | None = None) -> dict:
+def register_device(
+	device_id: str | None = None, public_key: str | None = None, device_name: str | None = None
+) -> dict:
 	"""`POST /devices`: after a password login, register the phone's ECDSA P-256 public key (PEM) for
 	biometric login. Returns ``device``, the id to send with biometric logins. Re-registering a device_id
 	replaces its key."""
 	claims = auth.current_claims()
+	require(device_id=device_id, public_key=public_key)
 	if "pwd" not in claims.get("amr", []):
 		frappe.throw(_("Register a device from a password login"), frappe.PermissionError)
 	auth.load_public_key(public_key)
@@ -171,9 +188,10 @@ def devices() -> list[dict]:
 
 
 @frappe.whitelist(methods=["POST"])
-def revoke_device(device: str) -> dict:
+def revoke_device(device: str | None = None) -> dict:
 	"""`DELETE /devices/{id}`: revoke one of the borrower's devices and end its sessions."""
 	auth.current_claims()
+	require(device=device)
 	if frappe.db.get_value("Borrower Device", device, "user") != frappe.session.user:
 		frappe.throw(_("Device {0} not found").format(device), frappe.DoesNotExistError)
 	frappe.db.set_value("Borrower Device", device, "status", "Revoked")
@@ -189,9 +207,10 @@ def _active_device(device: str) -> dict | None:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def biometric_challenge(device: str) -> dict:
+def biometric_challenge(device: str | None = None) -> dict:
 	"""`POST /login/biometric/challenge`: a single-use nonce for the device to sign."""
 	auth.guest_limit("biometric-challenge")
+	require(device=device)
 	if not _active_device(device):
 		frappe.throw(_("Unknown or revoked device"), frappe.AuthenticationError)
 	return {
@@ -202,10 +221,13 @@ def biometric_challenge(device: str) -> dict:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def biometric_login(device: str, nonce: str, signature: str) -> dict:
+def biometric_login(
+	device: str | None = None, nonce: str | None = None, signature: str | None = None
+) -> dict:
 	"""`POST /login/biometric`: the device's signature of the nonce → tokens. Nonces are single use;
 	failures count towards the account's lockout."""
 	auth.guest_limit("biometric-login")
+	require(device=device, nonce=nonce, signature=signature)
 	row = _active_device(device)
 	if not row:
 		frappe.throw(_("Unknown or revoked device"), frappe.AuthenticationError)

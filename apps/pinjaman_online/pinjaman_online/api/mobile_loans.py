@@ -6,14 +6,15 @@ only the borrower's own records. The logic is in ``borrower/loans.py``; the deci
 
 import frappe
 
+from pinjaman_online.api import require
 from pinjaman_online.borrower import auth, loans
 
 
 @frappe.whitelist(methods=["POST"])
 def apply(
-	amount: int,
-	tenor_months: int,
-	consent: bool,
+	amount: int | None = None,
+	tenor_months: int | None = None,
+	consent: bool | None = None,
 	purpose: str | None = None,
 	monthly_income: int | None = None,
 	occupation: str | None = None,
@@ -33,6 +34,7 @@ def apply(
 	loan is disbursed to (the member's default account from then on).
 	Returns the application with status SUBMITTED and the ``event_id`` of LoanApplied."""
 	auth.current_claims()
+	require(amount=amount, tenor_months=tenor_months, consent=consent)
 	key = frappe.get_request_header("Idempotency-Key") or request_id
 	account = {"bank_name": bank_name, "account_number": account_number, "account_holder": account_holder}
 	return loans.apply(

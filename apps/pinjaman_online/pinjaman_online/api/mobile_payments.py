@@ -6,6 +6,7 @@ Every endpoint but the gateway's webhook needs ``Authorization: Bearer <access t
 
 import frappe
 
+from pinjaman_online.api import require
 from pinjaman_online.borrower import auth, payments
 
 
@@ -19,19 +20,21 @@ def billing(upcoming: int = 3) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def request_payment(loan: str, amount: int | None = None) -> dict:
+def request_payment(loan: str | None = None, amount: int | None = None) -> dict:
 	"""`POST /payments`: open a virtual account to pay ``amount`` (whole Rupiah; default: the loan's amount
 	due now, or its next installment) on one of the borrower's loans. Returns the Loan Payment Request (bank,
 	VA number, expiry, status Pending). 403 another's loan, 417 amount not > 0 or above the outstanding,
 	503 payment gateway unavailable (nothing is written)."""
 	auth.current_claims()
+	require(loan=loan)
 	return payments.create_request(loan, amount)
 
 
 @frappe.whitelist(methods=["GET"])
-def payment_status(payment_request: str) -> dict:
+def payment_status(payment_request: str | None = None) -> dict:
 	"""`GET /payments/{id}`: one of the borrower's payment requests (Pending, Paid, Expired, Failed)."""
 	auth.current_claims()
+	require(payment_request=payment_request)
 	return payments.get_request(payment_request)
 
 

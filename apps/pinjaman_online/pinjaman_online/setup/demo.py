@@ -86,6 +86,9 @@ def load_demo(password: str = "Demo#2026"):
 	from pinjaman_online.setup.demo_funding import load_funding_demo
 
 	load_funding_demo()
+	from pinjaman_online.setup.demo_mobile import load_mobile_demo
+
+	load_mobile_demo()
 
 
 def print_logins(password: str = "Demo#2026"):
