@@ -258,9 +258,10 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	# the OpenAPI document says: documented method and status, body valid against the schema.
 	from test_mobile import openapi_files
 
-	seen, problems = check_responses(openapi_files(), RECORDED)
+	mine = RECORDED[first_response:]
+	seen, problems = check_responses(openapi_files(), mine)
 	say(
-		f"OpenAPI: {len(RECORDED)} responses, {len(seen)} documented operations checked, {len(problems)} problems"
+		f"OpenAPI: {len(mine)} responses, {len(seen)} documented operations checked, {len(problems)} problems"
 	)
 	assert not problems, "\n".join(problems)
 	assert len(seen) >= 18, sorted(seen)
