@@ -1,7 +1,7 @@
 """Demo data of the borrower mobile side, loaded on top of the demo portfolio (setup/demo.py).
 
-``load_mobile_demo()`` creates twelve self-registered borrowers (e-mail ``…@pinjol-demo.example``) and takes each
-through the app's own borrower code, as the mobile API would:
+``load_mobile_demo()`` creates twelve self-registered borrowers (e-mail ``…@pinjol-demo.example``) and takes
+each through the app's own borrower code, as the mobile API would:
 
 * registration (``borrower.registration.register``) and phone verification with the OTP from the SMS;
 * KYC upload of a generated KTP photo (JPEG) and selfie (PNG) (``borrower.kyc.accept_upload``) and the e-KYC
@@ -330,7 +330,6 @@ class InlineJobs:
 
 	def __init__(self):
 		self.jobs: list[tuple[str, str, dict]] = []
-		self.done: list[str] = []
 		self._enqueue = frappe.enqueue
 		from frappe.utils.background_jobs import enqueue
 
@@ -359,7 +358,6 @@ class InlineJobs:
 			frappe.set_user(user)
 			frappe.get_attr(method)(**arguments)
 			frappe.db.commit()
-			self.done.append(method.rsplit(".", 2)[-2] + "." + method.rsplit(".", 1)[-1])
 		frappe.set_user("Administrator")
 
 

@@ -181,6 +181,15 @@ class TestMobileLoans(FrappeTestCase):
 	def test_dashboard_figures_come_from_the_schedule(self):
 		user = make_borrower()
 		app = self.run_engine(user, self.apply(user)["application"])
+		board = loans.dashboard(user)  # approved, not disbursed: nothing owed yet
+		self.assertEqual((board["remaining_debt"], board["next_due_date"]), ("0", None))
+		self.assertEqual([(x["loan"], x["status"]) for x in board["loans"]], [(app.loan, "APPROVED")])
+		from pinjaman_online.api.servicing import disburse
+
+		loans.set_disbursement_account(
+			app.member, {"bank_name": "BRI", "account_number": "0123456789", "account_holder": "Siti Aminah"}
+		)
+		disburse(app.loan)
 		board = loans.dashboard(user)
 		first = frappe.get_all(
 			"Loan Installment",
