@@ -139,6 +139,14 @@ def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (f
 	decided = wait_for(me, applied["application"], {"APPROVED", "REJECTED"})
 	assert decided["status"] == "APPROVED", decided
 	loan = decided["loan"]
+	events = admin.list(
+		"Borrower Event",
+		filters=f'[["reference_name", "=", "{applied["application"]}"]]',
+		fields='["event", "event_id", "user"]',
+		order_by="creation asc",
+	)
+	assert [e["event"] for e in events] == ["LoanApplied", "LoanApproved"], events
+	assert events[0]["event_id"] == applied["event_id"] and events[0]["user"] == ident["email"]
 	score = admin.get("Credit Score Result", applied["application"])
 	assert score["decision"] == "Approve" and score["lines"]
 	say(
