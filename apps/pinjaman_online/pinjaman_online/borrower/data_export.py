@@ -107,6 +107,7 @@ def personal_data(user: str) -> dict:
 	for name in frappe.get_all("KYC Submission", {"user": user}, pluck="name"):
 		row = clean(frappe.get_doc("KYC Submission", name).as_dict())
 		row["nik"] = get_decrypted_password("KYC Submission", name, "nik", raise_exception=False)
+		row["images"] = kyc_images(row)
 		kyc.append(row)
 	data["KYC Submission"] = kyc
 	for doctype, field in MEMBER_RECORDS:
@@ -122,6 +123,29 @@ def personal_data(user: str) -> dict:
 		if frappe.db.exists("DocType", doctype):
 			data[doctype] = [clean(r) for r in frappe.get_all(doctype, {field: user}, fields)]
 	return data
+
+
+def kyc_images(row: dict) -> dict:
+	"""The KTP photo and selfie of a KYC Submission as ``{field: {"file_name", "content_base64"}}``: the
+	member's own personal data, which they cannot download from the desk (reviewers only)."""
+	import base64
+	import os
+
+	from pinjaman_online.borrower.kyc import file_content
+
+	images = {}
+	for field in ("ktp_image", "selfie_image"):
+		if row.get(field):
+			try:
+				content = file_content(row[field])
+			except Exception:  # noqa: BLE001 - a missing file must not stop the export; it is named instead
+				frappe.log_error(title="Personal data export", message=f"{row['name']} {field}: unreadable")
+				content = None
+			images[field] = {
+				"file_name": os.path.basename(row[field]),
+				"content_base64": base64.b64encode(content).decode() if content is not None else None,
+			}
+	return images
 
 
 def clean(row: dict) -> dict:

@@ -164,7 +164,14 @@ class TestKycVerification(FrappeTestCase):
 
 	def test_personal_data_holds_the_users_own_records(self):
 		other, _ = make_registration()
+		self.upload_and_verify()
 		data = data_export.personal_data(self.reg["user"])
+		images = data["KYC Submission"][0]["images"]
+		self.assertEqual(set(images), {"ktp_image", "selfie_image"})
+		import base64
+
+		ktp = base64.b64decode(images["ktp_image"]["content_base64"])
+		self.assertEqual(ktp[:3], b"\xff\xd8\xff")  # the JPEG the borrower uploaded
 		self.assertEqual([m["name"] for m in data["Member"]], [self.reg["member"]])
 		self.assertEqual(data["KYC Submission"][0]["nik"], self.nik)
 		self.assertNotIn(other["member"], frappe.as_json(data))
