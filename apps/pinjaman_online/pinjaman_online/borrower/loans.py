@@ -20,7 +20,7 @@ from pinjaman_online.borrower.auth import settings
 from pinjaman_online.borrower.events import publish
 from pinjaman_online.lending.mobile_status import REJECTED, mobile_status
 from pinjaman_online.lending.money import to_decimal
-from pinjaman_online.origination.utils import LIVE_LOAN_STATUSES, OPEN_STATES
+from pinjaman_online.origination.utils import LIVE_LOAN_STATUSES, open_application_filters
 from pinjaman_online.permissions import own_member
 from pinjaman_online.products.utils import check_within_limits
 from pinjaman_online.utils import to_money
@@ -156,6 +156,14 @@ def _whole_months(value) -> int:
 	return months
 
 
+def open_application(member: str) -> str | None:
+	"""The member's application still in progress that has no loan yet (an approved one with a loan counts
+	as that loan), or None."""
+	return frappe.db.get_value(
+		"Loan Application", open_application_filters(member, loan=("is", "not set")), "name"
+	)
+
+
 def refuse_conflicts(member: str):
 	"""409 when the member has a live loan or an open application (seed 003 §6, seed 004 §5)."""
 	loan = frappe.db.get_value("Loan", {"member": member, "status": ("in", LIVE_LOAN_STATUSES)}, "name")
@@ -165,16 +173,7 @@ def refuse_conflicts(member: str):
 			LoanConflictError,
 			title=_("Active loan"),
 		)
-	application = frappe.db.get_value(
-		"Loan Application",
-		{
-			"member": member,
-			"docstatus": ("<", 2),
-			"workflow_state": ("in", OPEN_STATES),
-			"loan": ("is", "not set"),
-		},
-		"name",
-	)
+	application = open_application(member)
 	if application:
 		frappe.throw(
 			_("Your application {0} is still being processed").format(application),
@@ -397,21 +396,13 @@ def dashboard(user: str) -> dict:
 			"max_tenor_months": p.max_tenor_months,
 			"annual_interest_rate": str(to_money(p.annual_interest_rate)),
 		}
-	open_application = frappe.db.exists(
-		"Loan Application",
-		{
-			"member": member,
-			"docstatus": ("<", 2),
-			"workflow_state": ("in", OPEN_STATES),
-			"loan": ("is", "not set"),
-		},
-	)
+	in_progress = open_application(member)
 	return {
 		"remaining_debt": str(remaining),
 		"monthly_bill": str(bill),
 		"next_due_date": next_due["due_date"] if next_due else None,
 		"next_due": next_due,
-		"can_apply": bool(product) and not live and not open_application,
+		"can_apply": bool(product) and not live and not in_progress,
 		"product": product,
 		"loans": [
 			{

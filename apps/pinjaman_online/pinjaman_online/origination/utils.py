@@ -34,6 +34,13 @@ COMMITTEE_LEVELS = {
 	"Conditional": "Conditions",
 }
 LIVE_LOAN_STATUSES = ("Pending Disbursement", "Active", "Default")
+
+
+def open_application_filters(member: str, **extra) -> dict:
+	"""Filters (``frappe.get_all`` style) for ``member``'s loan applications still in progress: not cancelled
+	and in one of OPEN_STATES; ``extra`` narrows them further."""
+	return {"member": member, "docstatus": ("<", 2), "workflow_state": ("in", OPEN_STATES), **extra}
+
 # Loan Product switches of the rules that only some products apply (an online loan has no pension benefit);
 # double financing is always checked.
 PRODUCT_CHECK_FIELDS = {
@@ -64,13 +71,7 @@ def run_precheck(application) -> bool:
 	product = frappe.get_cached_doc("Loan Product", application.loan_product)
 	active = frappe.db.count("Loan", {"member": member.name, "status": ("in", LIVE_LOAN_STATUSES)})
 	open_apps = frappe.db.count(
-		"Loan Application",
-		{
-			"member": member.name,
-			"name": ("!=", application.name),
-			"docstatus": ("<", 2),
-			"workflow_state": ("in", OPEN_STATES),
-		},
+		"Loan Application", open_application_filters(member.name, name=("!=", application.name))
 	)
 	from pinjaman_online.lending.schedule import generate_schedule
 	from pinjaman_online.products.utils import terms_for
