@@ -77,6 +77,58 @@ def new_session() -> requests.Session:
 	return s
 
 
+class FakeSms:
+	"""The SMS gateway as the site's adapter sees it (``POST <base>/messages {to, message}``), recording what
+	it is sent: a FakeGateway answering 200 with a message id."""
+
+	def __init__(self):
+		from pinjaman_online.tests.fake_gateway import FakeGateway
+
+		self.gateway = FakeGateway().route("POST", "/messages", lambda req: (200, {"id": uuid.uuid4().hex}))
+		self.url = self.gateway.url
+
+	@property
+	def messages(self) -> list[dict]:
+		return [r.json for r in self.gateway.received("POST", "/messages")]
+
+	@property
+	def auth(self) -> list[str]:
+		return [r.headers.get("Authorization", "") for r in self.gateway.received("POST", "/messages")]
+
+	def last_code(self, phone: str) -> str:
+		import re
+
+		for msg in reversed(self.messages):
+			if msg["to"] == phone:
+				return re.search(r"\b(\d{6})\b", msg["message"]).group(1)
+		raise AssertionError(f"no SMS to {phone}: {self.messages}")
+
+	def count(self, phone: str) -> int:
+		return sum(1 for m in self.messages if m["to"] == phone)
+
+	def stop(self):
+		self.gateway.stop()
+
+
+@pytest.fixture(scope="module")
+def sms(admin) -> FakeSms:
+	"""A fake SMS gateway per test module, with Borrower Settings pointing the site's adapter at it."""
+	fake = FakeSms()
+	admin.call(
+		"PUT",
+		"/api/resource/Borrower Settings/Borrower Settings",
+		json={"sms_base_url": fake.url, "sms_api_key": "sms-test-key"},
+	)
+	yield fake
+	fake.stop()
+
+
+@pytest.fixture(scope="module")
+def guest() -> Api:
+	"""An anonymous client (no token, no session)."""
+	return Api(new_session(), "Guest")
+
+
 @pytest.fixture(scope="session")
 def admin() -> Api:
 	s = new_session()
@@ -147,28 +199,36 @@ def upload(api: Api, member: str, name: str) -> str:
 
 
 def book_loan(
-	staff: dict, product: str, principal: int, tenor: int, first_due, disbursement_date=None
+	staff: dict, product: str, principal: int, tenor: int, first_due, disbursement_date=None, member=None
 ) -> str:
-	"""The staff path over HTTP, without the assertions of test_pension_loan_path: a disbursed loan's name."""
+	"""The staff path over HTTP, without the assertions of test_pension_loan_path: a disbursed loan's name.
+
+	For a new pensioner member, or for ``member`` (e.g. a self-registered borrower's), whose pension data and
+	bank account the sales user completes first."""
 	import datetime as dt
 
-	birth = dt.date(1958, 6, 3)
-	serial = unique_serial()
-	member = staff["sales"].insert(
-		"Member",
-		{
-			"full_name": "Hendra Gunawan",
-			"nik": nik_for(birth, serial),
-			"gender": "Male",
-			"birth_date": str(birth),
-			"pension_fund": "Asabri",
-			"pension_number": f"ASB{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 6_000_000,
-			"bank_accounts": [
-				{"bank_name": "BNI", "account_number": "987654", "account_holder": "Hendra Gunawan"}
-			],
-		},
-	)
+	pension = {
+		"pension_fund": "Asabri",
+		"pension_number": f"ASB{uuid.uuid4().hex[:10]}",
+		"monthly_pension_benefit": 6_000_000,
+		"bank_accounts": [
+			{"bank_name": "BNI", "account_number": "987654", "account_holder": "Hendra Gunawan"}
+		],
+	}
+	if member:
+		member = staff["sales"].update("Member", member, pension)
+	else:
+		birth = dt.date(1958, 6, 3)
+		member = staff["sales"].insert(
+			"Member",
+			{
+				"full_name": "Hendra Gunawan",
+				"nik": nik_for(birth, unique_serial()),
+				"gender": "Male",
+				"birth_date": str(birth),
+				**pension,
+			},
+		)
 	docs = [
 		{"document_type": t, "file": upload(staff["sales"], member["name"], f"{t}.pdf")}
 		for t in ("KTP", "KK", "SK Pensiun")

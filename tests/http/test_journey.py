@@ -14,12 +14,12 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import RECORDED
+from conftest import RECORDED, FakeSms
 from cryptography.hazmat.primitives.asymmetric import ec
 from openapi_check import check_responses
 from pinjaman_online.tests.fake_gateway import FakeGateway
 from test_kyc import FakeEkyc, image, upload_multipart
-from test_mobile import PASSWORD, FakeSms, bearer, guest, new_identity, pem, registered, sign  # noqa: F401
+from test_mobile import PASSWORD, bearer, new_identity, pem, registered, sign
 from test_mobile_loans import GOOD, wait_for
 from test_mobile_payments import Gateway, deliver, payments_of
 
@@ -55,7 +55,7 @@ def providers(admin):
 		},
 	)
 	yield {"sms": sms, "ekyc": ekyc, "bureau": bureau, "gateway": gateway}
-	sms.server.shutdown()
+	sms.stop()
 	ekyc.gw.stop()
 	bureau.stop()
 	gateway.fake.stop()
@@ -83,7 +83,7 @@ def poll(fetch, done, timeout: float = 60):
 		time.sleep(0.5)
 
 
-def test_the_borrowers_journey(admin, staff, guest, providers):  # noqa: F811 (fixture)
+def test_the_borrowers_journey(admin, staff, guest, providers):
 	first_response = len(RECORDED)
 	sms, ekyc = providers["sms"], providers["ekyc"]
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import Api
 from PIL import Image
 from pinjaman_online.tests.fake_gateway import FakeGateway
-from test_mobile import FakeSms, bearer, registered
+from test_mobile import bearer, registered
 
 K = "pinjaman_online.api.mobile_kyc."
 SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
@@ -65,14 +65,6 @@ class FakeEkyc:
 
 
 @pytest.fixture(scope="module")
-def sms(admin):
-	fake = FakeSms()
-	admin.call("PUT", SETTINGS, json={"sms_base_url": fake.url, "sms_api_key": "sms-test-key"})
-	yield fake
-	fake.server.shutdown()
-
-
-@pytest.fixture(scope="module")
 def ekyc(admin):
 	fake = FakeEkyc()
 	admin.call(
@@ -82,13 +74,6 @@ def ekyc(admin):
 	)
 	yield fake
 	fake.gw.stop()
-
-
-@pytest.fixture(scope="module")
-def guest() -> Api:
-	from conftest import new_session
-
-	return Api(new_session(), "Guest")
 
 
 def borrower(guest, sms, ekyc, **scenario) -> dict:

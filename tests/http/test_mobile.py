@@ -11,16 +11,12 @@ import base64
 import datetime as dt
 import json
 import random
-import re
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jwt
-import pytest
-from conftest import Api, new_session, nik_for, unique_serial
+from conftest import Api, FakeSms, new_session, nik_for, unique_serial
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -28,57 +24,6 @@ M = "pinjaman_online.api.mobile."
 APP = Path(__file__).resolve().parents[2] / "apps" / "pinjaman_online" / "pinjaman_online"
 PASSWORD = "Kuat#Sekali-2026!"
 SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
-
-
-class FakeSms:
-	"""Records what the site's SMS adapter posts to <base>/messages."""
-
-	def __init__(self):
-		self.messages: list[dict] = []
-		self.auth: list[str] = []
-		fake = self
-
-		class Handler(BaseHTTPRequestHandler):
-			def do_POST(self):
-				body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-				if self.path == "/messages":
-					fake.messages.append(body)
-					fake.auth.append(self.headers.get("Authorization", ""))
-					self.send_response(200)
-				else:
-					self.send_response(404)
-				self.send_header("Content-Type", "application/json")
-				self.end_headers()
-				self.wfile.write(json.dumps({"id": uuid.uuid4().hex}).encode())
-
-			def log_message(self, *args):
-				pass
-
-		self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-		self.url = f"http://127.0.0.1:{self.server.server_port}"
-		threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-	def last_code(self, phone: str) -> str:
-		for msg in reversed(self.messages):
-			if msg["to"] == phone:
-				return re.search(r"\b(\d{6})\b", msg["message"]).group(1)
-		raise AssertionError(f"no SMS to {phone}: {self.messages}")
-
-	def count(self, phone: str) -> int:
-		return sum(1 for m in self.messages if m["to"] == phone)
-
-
-@pytest.fixture(scope="module")
-def sms(admin):
-	fake = FakeSms()
-	admin.call("PUT", SETTINGS, json={"sms_base_url": fake.url, "sms_api_key": "sms-test-key"})
-	yield fake
-	fake.server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def guest() -> Api:
-	return Api(new_session(), "Guest")
 
 
 def bearer(token: str) -> Api:

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 from pinjaman_online.tests.fake_gateway import FakeGateway
-from test_mobile import bearer, guest, registered, sms  # noqa: F401 (fixtures)
+from test_mobile import bearer, registered
 
 L = "pinjaman_online.api.mobile_loans."
 SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
@@ -34,7 +34,7 @@ def verify_kyc(admin, ident):
 	admin.update("KYC Submission", rows[0]["name"], {"status": "Verified"})
 
 
-def borrower(admin, guest, sms, verified=True):  # noqa: F811
+def borrower(admin, guest, sms, verified=True):
 	ident = registered(guest, sms)
 	if verified:
 		verify_kyc(admin, ident)
@@ -80,7 +80,7 @@ def wait_for_result(admin, application, timeout=60):
 	raise AssertionError(f"no Credit Score Result for {application} after {timeout}s")
 
 
-def test_refusals_before_anything_is_written(admin, guest, sms, bureau):  # noqa: F811
+def test_refusals_before_anything_is_written(admin, guest, sms, bureau):
 	ident = borrower(admin, guest, sms, verified=False)
 	r = apply(ident["api"], expect=None)
 	assert 400 <= r.status_code < 500, r.text
@@ -94,7 +94,7 @@ def test_refusals_before_anything_is_written(admin, guest, sms, bureau):  # noqa
 	assert board["remaining_debt"] == "0" and board["can_apply"] is True
 
 
-def test_apply_is_approved_by_the_engine_and_the_dashboard_follows_the_schedule(admin, guest, sms, bureau):  # noqa: F811
+def test_apply_is_approved_by_the_engine_and_the_dashboard_follows_the_schedule(admin, guest, sms, bureau):
 	ident = borrower(admin, guest, sms)
 	api = ident["api"]
 	key = {"Idempotency-Key": uuid.uuid4().hex}
@@ -146,7 +146,7 @@ def test_apply_is_approved_by_the_engine_and_the_dashboard_follows_the_schedule(
 	assert api.get("Loan", row["loan"])["name"] == row["loan"]  # the owner does see it
 
 
-def test_bureau_flag_rejects_with_the_reason(admin, guest, sms, bureau):  # noqa: F811
+def test_bureau_flag_rejects_with_the_reason(admin, guest, sms, bureau):
 	ident = borrower(admin, guest, sms)
 	bureau.answers[ident["nik"]] = (
 		200,
@@ -162,7 +162,7 @@ def test_bureau_flag_rejects_with_the_reason(admin, guest, sms, bureau):  # noqa
 	assert ident["api"].method(L + "dashboard", verb="GET")["can_apply"] is True
 
 
-def test_bureau_down_refers_to_an_analyst(admin, guest, sms, bureau):  # noqa: F811
+def test_bureau_down_refers_to_an_analyst(admin, guest, sms, bureau):
 	ident = borrower(admin, guest, sms)
 	bureau.answers[ident["nik"]] = (503, {"error": "maintenance"})
 	application = apply(ident["api"])["application"]

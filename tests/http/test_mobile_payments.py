@@ -17,9 +17,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import URL, new_session, upload
+from conftest import URL, book_loan, new_session
 from pinjaman_online.tests.fake_gateway import FakeGateway
-from test_mobile import FakeSms, bearer, registered
+from test_mobile import bearer, registered
 
 P = "pinjaman_online.api.mobile_payments."
 N = "pinjaman_online.api.mobile_notifications."
@@ -47,14 +47,6 @@ class Gateway:
 
 
 @pytest.fixture(scope="module")
-def sms(admin):
-	fake = FakeSms()
-	admin.call("PUT", SETTINGS, json={"sms_base_url": fake.url, "sms_api_key": "sms-test-key"})
-	yield fake
-	fake.server.shutdown()
-
-
-@pytest.fixture(scope="module")
 def gateway(admin):
 	gw = Gateway()
 	admin.call(
@@ -69,13 +61,6 @@ def gateway(admin):
 	)
 	yield gw
 	gw.fake.stop()
-
-
-@pytest.fixture(scope="module")
-def guest():
-	from conftest import Api
-
-	return Api(new_session(), "Guest")
 
 
 @pytest.fixture(scope="module")
@@ -106,48 +91,9 @@ def next_month(d: dt.date) -> dt.date:
 def borrower_with_loan(staff, guest, sms, product, principal=12_000_000, tenor=12) -> dict:
 	"""A registered borrower whose own Member gets a disbursed loan through the staff path."""
 	ident = registered(guest, sms)
-	member = ident["registration"]["member"]
-	sales, analyst = staff["sales"], staff["analyst"]
-	sales.update(
-		"Member",
-		member,
-		{
-			"pension_fund": "Taspen",
-			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 6_000_000,
-			"bank_accounts": [
-				{"bank_name": "BRI", "account_number": "0123456789", "account_holder": "Nasabah"}
-			],
-		},
+	loan = book_loan(
+		staff, product, principal, tenor, next_month(dt.date.today()), member=ident["registration"]["member"]
 	)
-	docs = [
-		{"document_type": t, "file": upload(sales, member, f"{t}.pdf")} for t in ("KTP", "KK", "SK Pensiun")
-	]
-	for d in sales.update("Member", member, {"documents": docs})["documents"]:
-		analyst.method("pinjaman_online.api.members.verify_document", member=member, document=d["name"])
-	app = sales.insert(
-		"Loan Application",
-		{
-			"member": member,
-			"loan_product": product,
-			"principal": principal,
-			"tenor_months": tenor,
-			"first_due_date": str(next_month(dt.date.today())),
-		},
-	)
-	sales.method("pinjaman_online.api.origination.submit", application=app["name"])
-	analyst.method(
-		"pinjaman_online.api.origination.analyze",
-		application=app["name"],
-		risk_score=30,
-		recommendation="Approve",
-		notes="ok",
-	)
-	staff["spv"].method("pinjaman_online.api.origination.decide", application=app["name"], decision="approve")
-	loan = staff["manager"].method(
-		"pinjaman_online.api.origination.decide", application=app["name"], decision="approve"
-	)["loan"]
-	staff["finance"].method("pinjaman_online.api.servicing.disburse", loan=loan)
 	ident["loan"] = loan
 	ident["api"] = bearer(ident["tokens"]["access_token"])
 	return ident

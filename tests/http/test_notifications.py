@@ -7,25 +7,9 @@ as a manual notification would be.
 
 import uuid
 
-import pytest
-from conftest import Api, new_session
-from test_mobile import FakeSms, bearer, registered
+from test_mobile import bearer, registered
 
 N = "pinjaman_online.api.mobile_notifications."
-SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
-
-
-@pytest.fixture(scope="module")
-def sms(admin):
-	fake = FakeSms()
-	admin.call("PUT", SETTINGS, json={"sms_base_url": fake.url, "sms_api_key": "sms-test-key"})
-	yield fake
-	fake.server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def guest():
-	return Api(new_session(), "Guest")
 
 
 def send(admin, user: str, subject: str) -> str:
