@@ -44,6 +44,11 @@ def get_settings():
 	return frappe.get_cached_doc("Pinjaman Online Settings")
 
 
+# Frappe's standard columns, in the order the bulk writers of this app put their values first in each row:
+# (name, owner, modified_by, creation, modified, docstatus, idx).
+STANDARD_FIELDS = ("name", "owner", "modified_by", "creation", "modified", "docstatus", "idx")
+
+
 def insert_rows(doctype: str, fields: tuple[str, ...], rows: list[tuple], chunk_size: int = 1000) -> int:
 	"""Insert many rows of a doctype's table with multi-row INSERTs (values escaped by the driver).
 

@@ -19,16 +19,10 @@ from pinjaman_online.billing.file_format import get_file_format
 from pinjaman_online.lending.billing_file import write_export
 from pinjaman_online.lending.period import Period
 from pinjaman_online.servicing.bulk import money, write_rows
-from pinjaman_online.utils import to_money
+from pinjaman_online.utils import STANDARD_FIELDS, to_money
 
 LINE_FIELDS = (
-	"name",
-	"owner",
-	"modified_by",
-	"creation",
-	"modified",
-	"docstatus",
-	"idx",
+	*STANDARD_FIELDS,
 	"cut_export",
 	"line_no",
 	"period",

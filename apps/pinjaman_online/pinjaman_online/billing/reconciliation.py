@@ -51,6 +51,7 @@ from pinjaman_online.servicing.bulk import (
 	upsert_rows,
 	write_rows,
 )
+from pinjaman_online.utils import STANDARD_FIELDS
 
 JOB_METHOD = "pinjaman_online.billing.reconciliation.run_matching"
 BATCH_SIZE = 1000
@@ -60,17 +61,17 @@ REFUND_SERIES = "RFD-.YYYY.-.#####"
 RETRIABLE = ("Unknown Member", "Conflicting Keys", "Not Billed", "Unknown Reference", "Posting Failed")
 
 EXCEPTION_FIELDS = (
-	"name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "naming_series", "status",
+	*STANDARD_FIELDS, "naming_series", "status",
 	"reason", "message", "pension_fund", "period", "cut_import", "import_line", "line_no", "pension_number",
 	"nik", "member_name", "member", "amount", "expected_amount", "loan", "retry_count",
 )  # fmt: skip
 REFUND_FIELDS = (
-	"name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "naming_series", "member",
+	*STANDARD_FIELDS, "naming_series", "member",
 	"member_name", "loan", "amount", "reason", "status", "pension_fund", "period", "cut_import", "import_line",
 	"bank_name", "account_number", "account_holder",
 )  # fmt: skip
 LINE_FIELDS = (
-	"name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "cut_import", "line_no", "period",
+	*STANDARD_FIELDS, "cut_import", "line_no", "period",
 	"pension_fund", "pension_number", "nik", "member_name", "reference", "deduction_date", "amount", "status",
 	"member", "expected_amount", "difference", "within_tolerance", "posted_amount", "refund_amount", "loan",
 	"loan_payment", "export_line", "refund_request", "exception", "reason", "export_split",

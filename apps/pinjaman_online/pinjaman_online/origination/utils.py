@@ -41,6 +41,7 @@ def open_application_filters(member: str, **extra) -> dict:
 	and in one of OPEN_STATES; ``extra`` narrows them further."""
 	return {"member": member, "docstatus": ("<", 2), "workflow_state": ("in", OPEN_STATES), **extra}
 
+
 # Loan Product switches of the rules that only some products apply (an online loan has no pension benefit);
 # double financing is always checked.
 PRODUCT_CHECK_FIELDS = {

@@ -18,7 +18,7 @@ from frappe.utils import get_last_day, getdate, now, today
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.penalties import PenaltyRule, accrue
 from pinjaman_online.servicing.utils import refresh_loan
-from pinjaman_online.utils import get_settings, insert_rows, to_money
+from pinjaman_online.utils import STANDARD_FIELDS, get_settings, insert_rows, to_money
 
 BATCH = 500
 
@@ -225,13 +225,7 @@ def take_aging_snapshot(period: str) -> int:
 	insert_rows(
 		"Aging Snapshot",
 		(
-			"name",
-			"owner",
-			"modified_by",
-			"creation",
-			"modified",
-			"docstatus",
-			"idx",
+			*STANDARD_FIELDS,
 			"period",
 			"loan",
 			"member",

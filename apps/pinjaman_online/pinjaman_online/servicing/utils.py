@@ -21,16 +21,10 @@ from pinjaman_online.lending.allocation import (
 )
 from pinjaman_online.lending.schedule import Schedule
 from pinjaman_online.products.utils import simulate_product
-from pinjaman_online.utils import insert_rows, to_money
+from pinjaman_online.utils import STANDARD_FIELDS, insert_rows, to_money
 
 INSTALLMENT_FIELDS = (
-	"name",
-	"owner",
-	"modified_by",
-	"creation",
-	"modified",
-	"docstatus",
-	"idx",
+	*STANDARD_FIELDS,
 	"loan",
 	"installment_number",
 	"due_date",
