@@ -20,7 +20,11 @@ from pinjaman_online.borrower.auth import settings
 from pinjaman_online.borrower.events import publish
 from pinjaman_online.lending.mobile_status import REJECTED, mobile_status
 from pinjaman_online.lending.money import to_decimal
-from pinjaman_online.origination.utils import LIVE_LOAN_STATUSES, open_application_filters
+from pinjaman_online.origination.utils import (
+	LIVE_LOAN_STATUSES,
+	OWED_LOAN_STATUSES,
+	open_application_filters,
+)
 from pinjaman_online.permissions import own_member
 from pinjaman_online.products.utils import check_within_limits
 from pinjaman_online.utils import to_money
@@ -322,9 +326,6 @@ def status(user: str) -> dict:
 	)
 	applications = [application_summary(frappe.get_doc("Loan Application", n)) for n in names]
 	return {"applications": applications, "latest": applications[0] if applications else None}
-
-
-OWED_LOAN_STATUSES = ("Active", "Default")
 
 
 def dashboard(user: str) -> dict:

@@ -27,6 +27,7 @@ from frappe import _
 from frappe.utils import add_days, getdate, now_datetime, today
 
 from pinjaman_online.lending import notices
+from pinjaman_online.origination.utils import OWED_LOAN_STATUSES
 
 OTP = "otp"
 APPLICATION_RECEIVED = "application_received"
@@ -323,7 +324,7 @@ def _open_installments(as_of, days_before: int) -> list:
 		.on(member.name == loan.member)
 		.select(li.name, li.loan, li.installment_number, li.due_date, li.outstanding_amount, member.user)
 		.where(
-			(loan.status.isin(["Active", "Default"]))
+			(loan.status.isin(OWED_LOAN_STATUSES))
 			& (li.status.isin(["Unpaid", "Partially Paid"]))
 			& (li.outstanding_amount > 0)
 			& (li.due_date <= add_days(as_of, max(days_before, 0)))

@@ -24,12 +24,12 @@ from frappe.utils.password import get_decrypted_password
 
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.payments import Bill, bill_of, request_amount, signature_valid, split_received
+from pinjaman_online.origination.utils import OWED_LOAN_STATUSES
 from pinjaman_online.servicing.utils import dues_of, installment_rows
 from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
 REQUEST = "Loan Payment Request"
 SETTINGS = "Borrower Settings"
-PAYABLE = ("Active", "Default")
 SIGNATURE_HEADER = "X-Signature"
 
 
@@ -100,7 +100,7 @@ def bills(upcoming: int = 3) -> dict:
 	as_of = getdate(today())
 	loans = frappe.get_list(
 		"Loan",
-		filters={"status": ("in", PAYABLE)},
+		filters={"status": ("in", OWED_LOAN_STATUSES)},
 		fields=["name", "loan_product", "status", "repayment_method", "installment_amount"],
 		order_by="creation asc",
 	)
@@ -148,7 +148,7 @@ def create_request(loan: str, amount=None) -> dict:
 		frappe.throw(_("Loan {0} not found").format(loan), frappe.DoesNotExistError)
 	doc = frappe.get_doc("Loan", loan)
 	doc.check_permission("read")
-	if doc.status not in PAYABLE:
+	if doc.status not in OWED_LOAN_STATUSES:
 		frappe.throw(
 			_("Loan {0} is {1}: it takes no payments").format(loan, _(doc.status)), title=_("Cannot pay")
 		)
@@ -335,7 +335,7 @@ def _post_payment(request: dict, transaction_id: str, received: Decimal, paid_at
 	lock_row("Loan", loan)
 	status = frappe.db.get_value("Loan", loan, "status", for_update=True)
 	owed = sum((d.total_due for d in dues_of(installment_rows(loan, for_update=True))), Decimal(0))
-	posted, excess = split_received(received, owed if status in PAYABLE else Decimal(0))
+	posted, excess = split_received(received, owed if status in OWED_LOAN_STATUSES else Decimal(0))
 	source_key = f"pg:{transaction_id}"
 	payment = frappe.db.get_value("Loan Payment", {"source_key": source_key, "docstatus": 1}, "name")
 	if not payment and posted > 0:

@@ -34,6 +34,8 @@ COMMITTEE_LEVELS = {
 	"Conditional": "Conditions",
 }
 LIVE_LOAN_STATUSES = ("Pending Disbursement", "Active", "Default")
+# Disbursed and not closed: the loans a borrower owes on, is billed for and may pay.
+OWED_LOAN_STATUSES = ("Active", "Default")
 
 
 def open_application_filters(member: str, **extra) -> dict:
