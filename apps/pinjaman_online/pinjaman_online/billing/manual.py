@@ -16,6 +16,7 @@ from frappe.utils import getdate, now
 
 from pinjaman_online.billing.reconciliation import ZERO, bills_of, refresh_counters
 from pinjaman_online.lending.matching import split_postings
+from pinjaman_online.permissions import write_as_system
 from pinjaman_online.servicing.utils import loan_outstanding
 from pinjaman_online.utils import to_money
 
@@ -99,7 +100,7 @@ def _post(x, line, loan, amount, reason) -> dict:
 			"source_key": _free_key(line.name if line else x.name),
 		}
 	)
-	payment.insert()
+	write_as_system(payment, "create", "submit").insert()
 	payment.submit()
 	refund = None
 	if deducted - post > 0:
@@ -162,7 +163,7 @@ def _refund_request(member, loan, amount, reason, x, line) -> str:
 			"exception": x.name,
 		}
 	)
-	doc.insert()
+	write_as_system(doc, "create").insert()
 	return doc.name
 
 

@@ -15,6 +15,7 @@ from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.lending.period import Period, parse_period, period_of
 from pinjaman_online.lending.settlement import SettlementLine, SettlementTotals, settle_funder
+from pinjaman_online.permissions import write_as_system
 from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
 # Funder Settlement Line money fields, in the order of the core's figures.
@@ -204,7 +205,7 @@ def generate_settlement(funder: str, period: str, correction_reason: str | None 
 			old.cancel()
 		doc.amended_from = old.name
 		doc.version = (old.version or 1) + 1
-	doc.insert()
+	write_as_system(doc, "create").insert()
 	doc.submit()
 	if current:
 		frappe.db.set_value("Funder Settlement", current, "superseded_by", doc.name)

@@ -7,6 +7,7 @@ from pinjaman_online.funding.utils import FUNDABLE_LOAN_STATUSES, check_funder_a
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.money import HUNDRED, ZERO, percent_of
 from pinjaman_online.lending.settlement import share_pct_of
+from pinjaman_online.permissions import write_as_system
 from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
 # Which allocation types a contract scheme allows (seed 004 "Skema Kerja Sama"): a share of a loan next to
@@ -174,8 +175,7 @@ class FunderAllocation(Document):
 
 def end_allocation(name: str, end_date, reason: str | None = None):
 	"""End a live allocation: payments posted on ``end_date`` and after are no longer shared with the funder."""
-	doc = frappe.get_doc("Funder Allocation", name)
-	doc.check_permission("submit")
+	doc = write_as_system(frappe.get_doc("Funder Allocation", name), "submit")
 	lock_row("Loan", doc.loan)
 	if doc.docstatus != 1 or doc.status != "Active":
 		frappe.throw(_("Allocation {0} is {1}, not active").format(name, doc.status), exc=AllocationError)
