@@ -69,3 +69,59 @@ PY
 		--db-host "$DB_HOST" --db-port "$DB_PORT" --no-mariadb-socket --install-app pinjaman_online "$@"
 	frappe_cli --site "$site" execute pinjaman_online.setup.site.complete_setup
 }
+
+# Install Debian packages (as root, through sudo when not root). usage: apt_install PACKAGE...
+apt_install() {
+	have apt-get || die "please install: $* (no apt-get here)"
+	say "installing $* (apt-get)"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# ------------------------------------------------------------------ web serving: nginx in front of gunicorn
+# Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+nginx_bin() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }; }
+
+# Debian's nginx package when nginx is missing; an nginx already installed is used as it is.
+ensure_nginx() {
+	nginx_bin >/dev/null && return
+	apt_install nginx
+	nginx_bin >/dev/null || die "nginx is still missing after apt-get install nginx"
+}
+
+# The socketio process's port: FRAPPE_SOCKETIO_PORT, else socketio_port of sites/common_site_config.json (what
+# apps/frappe/socketio.js reads, in that order).
+socketio_port() {
+	[ -n "${FRAPPE_SOCKETIO_PORT:-}" ] && { echo "$FRAPPE_SOCKETIO_PORT"; return; }
+	grep -o '"socketio_port": *[0-9]*' "$BENCH/sites/common_site_config.json" 2>/dev/null | grep -o '[0-9]*$' || echo 9000
+}
+
+# Write .local/nginx/NAME/nginx.conf from config/nginx.conf.template and check it (nginx -t). Everything this
+# nginx writes (pid, access log, temp files) stays in .local/nginx/NAME; errors go to its stderr.
+# usage: render_nginx NAME LISTEN GUNICORN_PORT SOCKETIO_PORT SITE   (LISTEN: PORT or ADDRESS:PORT)
+render_nginx() {
+	local name=$1 listen=$2 gunicorn_port=$3 socketio=$4 site=$5
+	local prefix="$LOCAL/nginx/$name" nginx conf_path mime user=""
+	nginx=$(nginx_bin) || die "nginx is not installed: run bin/setup"
+	mkdir -p "$prefix"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
+	# mime.types comes with nginx, next to its own nginx.conf.
+	conf_path=$("$nginx" -V 2>&1 | grep -o -- '--conf-path=[^ ]*' | cut -d= -f2 || true)
+	mime="$(dirname "${conf_path:-/etc/nginx/nginx.conf}")/mime.types"
+	[ -f "$mime" ] || die "nginx's mime.types not found at $mime"
+	# Started as root, nginx runs its workers as `nobody` unless told otherwise; they must read the sites folder.
+	[ "$(id -u)" = 0 ] && user="user $(stat -c %U "$BENCH/sites");"
+	sed -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$user|g" -e "s|@MIME_TYPES@|$mime|g" -e "s|@LISTEN@|$listen|g" \
+		-e "s|@GUNICORN_PORT@|$gunicorn_port|g" -e "s|@SOCKETIO_PORT@|$socketio|g" -e "s|@SITES@|$BENCH/sites|g" \
+		-e "s|@SITE@|$site|g" "$BENCH/config/nginx.conf.template" >"$prefix/nginx.conf"
+	"$nginx" -t -q $(nginx_e_arg) -p "$prefix" -c "$prefix/nginx.conf" || die "nginx refuses $prefix/nginx.conf"
+}
+
+# nginx 1.19.5+ takes -e for the log it writes before reading its config (else it tries /var/log/nginx).
+nginx_e_arg() { "$(nginx_bin)" -h 2>&1 | grep -qE '^ *-e ' && echo "-e stderr" || true; }
+
+# Run the nginx that render_nginx NAME configured, in the foreground. usage: run_nginx NAME
+run_nginx() {
+	local prefix="$LOCAL/nginx/$1"
+	# shellcheck disable=SC2046
+	exec "$(nginx_bin)" $(nginx_e_arg) -p "$prefix" -c "$prefix/nginx.conf"
+}
