@@ -17,6 +17,7 @@ Exceptions``. Amounts in answers are Rupiah as exact decimal strings.
 import frappe
 from frappe import _
 
+from pinjaman_online.api import Date, Limit, Money, Start, endpoint
 from pinjaman_online.billing import queries
 from pinjaman_online.billing.manual import reconcile_exception
 from pinjaman_online.billing.realisation import throw_rejected
@@ -25,6 +26,7 @@ from pinjaman_online.lending.billing_file import LineError, ParsedFile
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def export(period: str, pension_fund: str) -> dict:
 	"""``POST /billing/export``: generate the deduction instructions of ``pension_fund`` (Taspen/Asabri) for
 	``period`` (YYYY-MM): the export's lines (one per installment due in the period) and its CSV file in the
@@ -37,18 +39,20 @@ def export(period: str, pension_fund: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-def get_export(name: str, start: int = 0, limit: int = 100) -> dict:
+@endpoint
+def get_export(name: str, start: Start = 0, limit: Limit = 100) -> dict:
 	"""``GET /billing/export/{id}``: header, totals, lines by status and a page of lines."""
 	return queries.export_detail(name, start, limit)
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def import_realisation(
 	period: str,
 	pension_fund: str,
-	posting_date: str | None = None,
+	posting_date: Date | None = None,
 	file_url: str | None = None,
-	submit: int = 1,
+	submit: bool = True,
 ) -> dict:
 	"""``POST /billing/import``: upload a realisation CSV (multipart field ``file``, or the ``file_url`` of a
 	file uploaded before) for ``pension_fund`` and ``period`` (YYYY-MM). The whole file is validated first:
@@ -73,7 +77,7 @@ def import_realisation(
 		"File", {"file_url": file_url, "attached_to_name": ("is", "not set")},
 		{"attached_to_doctype": "Pension Cut Import", "attached_to_name": doc.name, "attached_to_field": "file"},
 	)  # fmt: skip
-	if int(submit):
+	if submit:
 		doc.submit()
 	return queries.import_detail(doc.name, limit=0)
 
@@ -98,7 +102,8 @@ def _save_upload() -> str:
 
 
 @frappe.whitelist(methods=["GET"])
-def get_import(name: str, start: int = 0, limit: int = 100, status: str | None = None) -> dict:
+@endpoint
+def get_import(name: str, start: Start = 0, limit: Limit = 100, status: str | None = None) -> dict:
 	"""``GET /billing/import/{id}``: status and progress of the matching, results (counts and Rupiah per
 	outcome, posted, refunds, sum of differences), the unmatched list, refund requests and a page of lines
 	(optionally only those of ``status``: Pending, Matched, Short, Over, Unmatched, Reversed)."""
@@ -106,6 +111,7 @@ def get_import(name: str, start: int = 0, limit: int = 100, status: str | None =
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def resume_import(name: str) -> dict:
 	"""Queue the matching of a submitted import again (after a failed or killed run): it continues with the
 	lines still Pending; nothing is posted twice. Refused while a run is in progress."""
@@ -120,6 +126,7 @@ def resume_import(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def unmatched(periode: str, pension_fund: str | None = None, status: str | None = "Open") -> list[dict]:
 	"""``GET /billing/unmatched?periode=YYYY-MM``: the reconciliation exceptions of the period (open ones by
 	default; ``status=`` empty for all), optionally of one fund."""
@@ -127,11 +134,12 @@ def unmatched(periode: str, pension_fund: str | None = None, status: str | None 
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def reconcile(
 	exception: str,
 	action: str = "post",
 	loan: str | None = None,
-	amount: float | None = None,
+	amount: Money | None = None,
 	member: str | None = None,
 	reason: str | None = None,
 ) -> dict:
@@ -145,6 +153,7 @@ def reconcile(
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def member(member: str) -> dict:
 	"""``GET /billing/member/{member_id}``: the member's deduction history per period (newest first): billed
 	instructions, deductions realised with their outcome, payments, refunds and exceptions."""

@@ -8,6 +8,7 @@ Funders and contracts themselves are Frappe REST: ``/api/resource/Funder``, ``/a
 import frappe
 from frappe import _
 
+from pinjaman_online.api import Date, Money, Percent, endpoint
 from pinjaman_online.funding import settlement as settlements
 from pinjaman_online.funding.doctype.funder_allocation.funder_allocation import end_allocation
 from pinjaman_online.funding.utils import funder_portfolio
@@ -29,14 +30,15 @@ def _allocation_summary(doc) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def allocate(
 	loan: str,
 	funder: str,
 	funder_contract: str,
 	allocation_type: str,
-	share_pct: float | None = None,
-	share_amount: float | None = None,
-	effective_date: str | None = None,
+	share_pct: Percent | None = None,
+	share_amount: Money | None = None,
+	effective_date: Date | None = None,
 ) -> dict:
 	"""`POST /loans/{id}/allocate-funder`: fund a loan fully, partially or by assignment.
 
@@ -63,7 +65,8 @@ def allocate(
 
 
 @frappe.whitelist(methods=["POST"])
-def end(allocation: str, end_date: str, reason: str | None = None) -> dict:
+@endpoint
+def end(allocation: str, end_date: Date, reason: str | None = None) -> dict:
 	"""End an allocation: payments posted on ``end_date`` (YYYY-MM-DD) and after are no longer shared.
 
 	The allocation stays as history; the loan can then be allocated again.
@@ -72,7 +75,8 @@ def end(allocation: str, end_date: str, reason: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-def portfolio(funder: str, as_of: str | None = None) -> dict:
+@endpoint
+def portfolio(funder: str, as_of: Date | None = None) -> dict:
 	"""`GET /funders/{id}/portfolio`: the funder's live loans and its share of their outstanding (Rupiah).
 
 	Allowed to whoever may read the Funder (a funder's contact user only their own funder).
@@ -82,6 +86,7 @@ def portfolio(funder: str, as_of: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def generate_settlement(funder: str, period: str, correction_reason: str | None = None) -> dict:
 	"""`POST /funders/{id}/settlements`: settle the funder's period (YYYY-MM) from the payments collected.
 
@@ -94,6 +99,7 @@ def generate_settlement(funder: str, period: str, correction_reason: str | None 
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def get_settlements(funder: str, period: str | None = None, include_history: bool = False) -> list[dict]:
 	"""`GET /funders/{id}/settlements?periode=YYYY-MM`: the funder's settlements with lines and totals.
 
@@ -153,6 +159,7 @@ def settlement_detail(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def funder_margin(period: str | None = None, funder: str | None = None) -> dict:
 	"""`GET /reports/funder-margin?periode=YYYY-MM`: the Script Report "Funder Margin" (columns and rows).
 

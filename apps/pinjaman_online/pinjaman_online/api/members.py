@@ -2,10 +2,12 @@
 
 import frappe
 
+from pinjaman_online.api import endpoint
 from pinjaman_online.members import utils
 
 
 @frappe.whitelist(methods=["POST", "PUT"])
+@endpoint
 def verify_document(member: str, document: str, notes: str | None = None) -> dict:
 	"""`PUT /members/{id}/documents/{doc_id}/verify`: mark a member document verified (who and when).
 

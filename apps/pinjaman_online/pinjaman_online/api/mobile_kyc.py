@@ -11,6 +11,7 @@ import binascii
 import frappe
 from frappe import _
 
+from pinjaman_online.api import endpoint
 from pinjaman_online.borrower import auth, kyc
 from pinjaman_online.borrower import data_export as exports
 
@@ -30,6 +31,7 @@ def _decode_base64(value: str | None, label: str) -> bytes | None:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def upload(ktp: str | None = None, selfie: str | None = None) -> dict:
 	"""`POST /api/v1/kyc/upload`: the KTP photo and the selfie, both at once, as ``multipart/form-data``
 	file parts named ``ktp`` and ``selfie``, or as JSON ``{"ktp": <base64>, "selfie": <base64>}``.
@@ -45,6 +47,7 @@ def upload(ktp: str | None = None, selfie: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def status() -> dict:
 	"""`GET /api/v1/kyc/status`: the borrower's KYC status (Pending / Verified / Rejected), its stage, the
 	rejection reason (Indonesian) when rejected, the masked NIK and the status history."""
@@ -53,6 +56,7 @@ def status() -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def request_data_export() -> dict:
 	"""`POST /users/data-export`: ask for an export of all the borrower's personal data (JSON, prepared in the
 	background; a private file only they can download). At most 3 requests a day."""
@@ -63,6 +67,7 @@ def request_data_export() -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def data_export(request: str | None = None) -> dict:
 	"""`GET /users/data-export`: status of the latest (or the given) export request; when ``Ready``,
 	``file_url`` is the private file to download with the same bearer token."""

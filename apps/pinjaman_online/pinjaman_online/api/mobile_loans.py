@@ -6,17 +6,18 @@ only the borrower's own records. The logic is in ``borrower/loans.py``; the deci
 
 import frappe
 
-from pinjaman_online.api import require
+from pinjaman_online.api import Money, Months, endpoint
 from pinjaman_online.borrower import auth, loans
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def apply(
-	amount: int | None = None,
-	tenor_months: int | None = None,
-	consent: bool | None = None,
+	amount: Money,
+	tenor_months: Months,
+	consent: bool,
 	purpose: str | None = None,
-	monthly_income: int | None = None,
+	monthly_income: Money | None = None,
 	occupation: str | None = None,
 	request_id: str | None = None,
 	bank_name: str | None = None,
@@ -34,7 +35,6 @@ def apply(
 	loan is disbursed to (the member's default account from then on).
 	Returns the application with status SUBMITTED and the ``event_id`` of LoanApplied."""
 	auth.current_claims()
-	require(amount=amount, tenor_months=tenor_months, consent=consent)
 	key = frappe.get_request_header("Idempotency-Key") or request_id
 	account = {"bank_name": bank_name, "account_number": account_number, "account_holder": account_holder}
 	return loans.apply(
@@ -43,6 +43,7 @@ def apply(
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def status() -> dict:
 	"""`GET /loan/status`: the borrower's applications, newest first, each with its status (SUBMITTED,
 	APPROVED, REJECTED, ACTIVE, PAID; seed 003 §6) and, when rejected, the reason."""
@@ -51,6 +52,7 @@ def status() -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def dashboard() -> dict:
 	"""`GET /loan/dashboard`: remaining debt, monthly bill, next due date and amount, the apply limits of the
 	mobile product, whether the borrower can apply now, and the loan history."""

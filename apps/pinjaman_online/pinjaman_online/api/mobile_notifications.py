@@ -8,6 +8,7 @@ is recorded in Borrower Notification (staff side). Needs ``Authorization: Bearer
 import frappe
 from frappe import _
 
+from pinjaman_online.api import Limit, Start, endpoint
 from pinjaman_online.borrower import auth
 
 FIELDS = [
@@ -41,8 +42,9 @@ def _flag(value, name: str) -> int | None:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def notifications(
-	user_id: str | None = None, is_read: str | None = None, limit: int = 20, start: int = 0
+	user_id: str | None = None, is_read: str | None = None, limit: Limit = 20, start: Start = 0
 ) -> dict:
 	"""`GET /notifications?user_id=…&is_read=false`: the borrower's notifications, newest first
 	(``limit`` at most 100, from ``start``), and the number unread. ``user_id`` may be given only as the
@@ -57,8 +59,8 @@ def notifications(
 		filters=filters,
 		fields=FIELDS,
 		order_by="creation desc",
-		limit_start=max(int(start), 0),
-		limit_page_length=min(max(int(limit), 1), 100),
+		limit_start=start,
+		limit_page_length=min(max(limit, 1), 100),
 	)
 	# the event (template key) each in-app notification was sent for, from the delivery log
 	events = dict(
@@ -78,6 +80,7 @@ def notifications(
 
 
 @frappe.whitelist(methods=["POST", "PUT"])
+@endpoint
 def mark_read(notification: str | None = None, all: bool = False) -> dict:
 	"""`PUT /notifications/{id}/read`: mark one of the borrower's notifications read, or every one with
 	``all`` = true. 404 for a notification that is not the caller's; returns how many changed and the

@@ -6,12 +6,13 @@ Every endpoint but the gateway's webhook needs ``Authorization: Bearer <access t
 
 import frappe
 
-from pinjaman_online.api import require
+from pinjaman_online.api import Limit, Money, endpoint
 from pinjaman_online.borrower import auth, payments
 
 
 @frappe.whitelist(methods=["GET"])
-def billing(upcoming: int = 3) -> dict:
+@endpoint
+def billing(upcoming: Limit = 3) -> dict:
 	"""`GET /billing`: the borrower's bills — per active loan the overdue, due and next ``upcoming``
 	installments with what is left of principal, interest and penalty; ``amount_due`` (overdue + current
 	installment), ``outstanding``; overall ``total_due_now`` and ``next_due_date``. Own loans only."""
@@ -20,25 +21,26 @@ def billing(upcoming: int = 3) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def request_payment(loan: str | None = None, amount: int | None = None) -> dict:
+@endpoint
+def request_payment(loan: str, amount: Money | None = None) -> dict:
 	"""`POST /payments`: open a virtual account to pay ``amount`` (whole Rupiah; default: the loan's amount
 	due now, or its next installment) on one of the borrower's loans. Returns the Loan Payment Request (bank,
 	VA number, expiry, status Pending). 403 another's loan, 417 amount not > 0 or above the outstanding,
 	503 payment gateway unavailable (nothing is written)."""
 	auth.current_claims()
-	require(loan=loan)
 	return payments.create_request(loan, amount)
 
 
 @frappe.whitelist(methods=["GET"])
-def payment_status(payment_request: str | None = None) -> dict:
+@endpoint
+def payment_status(payment_request: str) -> dict:
 	"""`GET /payments/{id}`: one of the borrower's payment requests (Pending, Paid, Expired, Failed)."""
 	auth.current_claims()
-	require(payment_request=payment_request)
 	return payments.get_request(payment_request)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@endpoint
 def payment_webhook() -> dict:
 	"""Payment gateway → us: a virtual-account payment (``payment.paid``) or its expiry/failure. The raw body
 	must be signed: header ``X-Signature`` = hex HMAC-SHA256 with Borrower Settings' webhook secret (401

@@ -7,6 +7,8 @@ import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow, get_transitions
 
+from pinjaman_online.api import Score, endpoint
+
 DECISIONS = {
 	"approve": "Approve",
 	"reject": "Reject",
@@ -55,14 +57,16 @@ def _summary(doc) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def submit(application: str) -> dict:
 	"""`POST /applications/{id}/submit`: documents must be verified; runs and stores the pre-check."""
 	return _summary(_act(application, "Submit"))
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def analyze(
-	application: str, risk_score: int, recommendation: str, notes: str, conditions: str | None = None
+	application: str, risk_score: Score, recommendation: str, notes: str, conditions: str | None = None
 ) -> dict:
 	"""`POST /applications/{id}/analyze`: record the credit analysis and send the application to committee.
 
@@ -91,6 +95,7 @@ def analyze(
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def decide(application: str, decision: str, notes: str | None = None) -> dict:
 	"""`POST /applications/{id}/decide`: a committee vote at the application's current level.
 
@@ -108,6 +113,7 @@ def decide(application: str, decision: str, notes: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def cancel(application: str) -> dict:
 	"""`POST /applications/{id}/cancel`."""
 	return _summary(_act(application, "Cancel"))

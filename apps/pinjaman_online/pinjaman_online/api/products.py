@@ -2,11 +2,13 @@
 
 import frappe
 
+from pinjaman_online.api import Date, Money, Months, endpoint
 from pinjaman_online.products.utils import simulate_product
 
 
 @frappe.whitelist(methods=["GET", "POST"])
-def simulate(loan_product: str, principal: float, tenor: int, first_due_date: str | None = None) -> dict:
+@endpoint
+def simulate(loan_product: str, principal: Money, tenor: Months, first_due_date: Date | None = None) -> dict:
 	"""`GET /loan-products/{id}/simulation?plafon=…&tenor=…`.
 
 	``principal`` (plafon) in Rupiah, ``tenor`` in months, optional ``first_due_date`` (YYYY-MM-DD, default one

@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 from frappe.model.workflow import apply_workflow, get_transitions
 
+from pinjaman_online.api import Date, Money, endpoint
 from pinjaman_online.sales import utils
 from pinjaman_online.sales.doctype.sales_commission.sales_commission import mark_paid
 
@@ -22,15 +23,16 @@ def _agent(agent: str):
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def record_visit(
 	sales_agent: str,
 	outcome: str,
 	member: str | None = None,
 	prospect_name: str | None = None,
 	prospect_phone: str | None = None,
-	visit_date: str | None = None,
+	visit_date: Date | None = None,
 	next_step: str | None = None,
-	next_visit_date: str | None = None,
+	next_visit_date: Date | None = None,
 	notes: str | None = None,
 ) -> dict:
 	"""`POST /sales/{id}/visits`: record a visit to a member or a prospect, its outcome and next step.
@@ -57,6 +59,7 @@ def record_visit(
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def visits(sales_agent: str, period: str | None = None) -> list[dict]:
 	"""`GET /sales/{id}/visits[?periode=YYYY-MM]`: the agent's visits, newest first."""
 	_agent(sales_agent)
@@ -73,6 +76,7 @@ def visits(sales_agent: str, period: str | None = None) -> list[dict]:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def commissions(sales_agent: str, status: str | None = None) -> list[dict]:
 	"""`GET /sales/{id}/commissions?status=unpaid`: the agent's commissions (unpaid, paid or reversed)."""
 	_agent(sales_agent)
@@ -99,20 +103,22 @@ def commissions(sales_agent: str, status: str | None = None) -> list[dict]:
 
 
 @frappe.whitelist(methods=["POST"])
-def pay_commission(commission: str, paid_on: str | None = None, reference: str | None = None) -> dict:
+@endpoint
+def pay_commission(commission: str, paid_on: Date | None = None, reference: str | None = None) -> dict:
 	"""Finance marks an unpaid commission (or clawback) paid; 403 for other roles, 417 when not unpaid."""
 	doc = mark_paid(commission, paid_on, reference)
 	return {"name": doc.name, "status": doc.status, "paid_on": str(doc.paid_on), "amount": doc.amount}
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def set_target(
 	sales_agent: str,
 	period: str,
 	target_visits: int = 0,
 	target_applications: int = 0,
 	target_approvals: int = 0,
-	target_disbursed_amount: float = 0,
+	target_disbursed_amount: Money = 0,
 	notes: str | None = None,
 ) -> dict:
 	"""`POST /sales/{id}/targets`: set the agent's monthly target and send it to the supervisor for approval.
@@ -139,6 +145,7 @@ def set_target(
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def decide_target(target: str, decision: str) -> dict:
 	"""The supervisor's decision on a submitted target: ``decision`` approve or reject.
 
@@ -161,6 +168,7 @@ def decide_target(target: str, decision: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def get_targets(sales_agent: str, period: str | None = None) -> list[dict]:
 	"""`GET /sales/{id}/targets?periode=YYYY-MM`: the agent's targets with their actuals."""
 	_agent(sales_agent)
@@ -194,6 +202,7 @@ def _target_summary(doc) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def performance(sales_agent: str, period: str) -> dict:
 	"""`GET /sales/{id}/performance?periode=YYYY-MM`: visits, applications, approvals and disbursed principal
 	against the agent's target (achievement in percent), and the commission of the period (Rupiah)."""
@@ -202,6 +211,7 @@ def performance(sales_agent: str, period: str) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def branch_performance(sales_branch: str, period: str) -> dict:
 	"""The branch roll-up: each agent's KPIs and the branch total against the sum of approved targets."""
 	frappe.get_doc("Sales Branch", sales_branch).check_permission("read")

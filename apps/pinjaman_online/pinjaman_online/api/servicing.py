@@ -3,12 +3,14 @@
 
 import frappe
 
+from pinjaman_online.api import Date, Money, Months, Percent, endpoint
 from pinjaman_online.permissions import write_as_system
 from pinjaman_online.servicing.utils import loan_outstanding
 
 
 @frappe.whitelist(methods=["POST"])
-def disburse(loan: str, disbursement_date: str | None = None, reference_no: str | None = None) -> dict:
+@endpoint
+def disburse(loan: str, disbursement_date: Date | None = None, reference_no: str | None = None) -> dict:
 	"""`POST /loans/{id}/disbursements`: pay the net disbursement to the member's default account."""
 	doc = frappe.get_doc(
 		{
@@ -31,10 +33,11 @@ def disburse(loan: str, disbursement_date: str | None = None, reference_no: str 
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def pay(
 	loan: str,
-	amount: float,
-	posting_date: str | None = None,
+	amount: Money,
+	posting_date: Date | None = None,
 	payment_method: str = "Bank Transfer",
 	reference_no: str | None = None,
 ) -> dict:
@@ -69,13 +72,15 @@ def pay(
 
 
 @frappe.whitelist(methods=["GET"])
-def outstanding(loan: str, as_of: str | None = None) -> dict:
+@endpoint
+def outstanding(loan: str, as_of: Date | None = None) -> dict:
 	"""`GET /loans/{id}/outstanding`: unpaid principal, interest and penalty (Rupiah), overdue part, DPD."""
 	frappe.get_doc("Loan", loan).check_permission("read")
 	return loan_outstanding(loan, as_of)
 
 
 @frappe.whitelist(methods=["GET"])
+@endpoint
 def schedule(loan: str) -> list[dict]:
 	"""`GET /loans/{id}/schedules`: the installments, oldest first."""
 	frappe.get_doc("Loan", loan).check_permission("read")
@@ -109,7 +114,8 @@ def _new(doctype: str, values: dict, submit: bool = True):
 
 
 @frappe.whitelist(methods=["GET"])
-def payoff(loan: str, as_of: str | None = None) -> dict:
+@endpoint
+def payoff(loan: str, as_of: Date | None = None) -> dict:
 	"""`GET /loans/{id}/payoff`: early-settlement quote (Rupiah): outstanding principal, accrued interest,
 	unpaid penalty, the product's early-settlement penalty, interest waived, total."""
 	from frappe.utils import today
@@ -121,8 +127,12 @@ def payoff(loan: str, as_of: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def settle(
-	loan: str, settlement_date: str | None = None, settled_by: str = "Member", reference_no: str | None = None
+	loan: str,
+	settlement_date: Date | None = None,
+	settled_by: str = "Member",
+	reference_no: str | None = None,
 ) -> dict:
 	"""`POST /loans/{id}/settlements`: early settlement; pays the payoff and closes the schedule and the loan."""
 	doc = _new(
@@ -144,8 +154,9 @@ def settle(
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def penalize(
-	loan: str, amount: float, reason: str, installment: str | None = None, posting_date: str | None = None
+	loan: str, amount: Money, reason: str, installment: str | None = None, posting_date: Date | None = None
 ) -> dict:
 	"""`POST /loans/{id}/penalties`: a manual penalty (Rupiah) with its reason, on the oldest unpaid installment
 	unless one is given."""
@@ -163,6 +174,7 @@ def penalize(
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def reverse_payment(loan_payment: str, reason: str) -> dict:
 	"""Reverse a wrong payment (the newest one of its loan): the schedule and outstanding are restored exactly and
 	the payment stays on record as cancelled."""
@@ -171,14 +183,15 @@ def reverse_payment(loan_payment: str, reason: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def restructure(
 	loan: str,
 	restructure_type: str,
 	reason: str,
-	effective_date: str | None = None,
-	new_tenor_months: int | None = None,
-	new_annual_interest_rate: float | None = None,
-	deferral_months: int | None = None,
+	effective_date: Date | None = None,
+	new_tenor_months: Months | None = None,
+	new_annual_interest_rate: Percent | None = None,
+	deferral_months: Months | None = None,
 ) -> dict:
 	"""`POST /loans/{id}/restructures`: propose a restructure (Tenor Extension, Rate Reduction, Payment Deferral)
 	and send it for management approval (Workflow "Loan Restructure Approval")."""
@@ -202,6 +215,7 @@ def restructure(
 
 
 @frappe.whitelist(methods=["POST"])
+@endpoint
 def decide_restructure(restructure: str, decision: str) -> dict:
 	"""Approve or reject a restructure (management roles per the workflow; 403 otherwise). Approval applies it."""
 	from frappe.model.workflow import apply_workflow, get_transitions
@@ -234,6 +248,7 @@ def _restructure_summary(doc) -> dict:
 
 
 @frappe.whitelist(methods=["POST", "PUT"])
+@endpoint
 def set_status(loan: str, status: str, reason: str) -> dict:
 	"""`PUT /loans/{id}/status`: mark a loan Default by hand, or Closed when nothing is owed (Koperasi Admin)."""
 	doc = write_as_system(frappe.get_doc("Loan", loan), "write")
@@ -256,7 +271,8 @@ def set_status(loan: str, status: str, reason: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def run_daily_servicing(as_of: str | None = None) -> dict:
+@endpoint
+def run_daily_servicing(as_of: Date | None = None) -> dict:
 	"""Start the daily servicing run (DPD, penalties, default flags) on the long queue; returns the job id."""
 	frappe.only_for(("System Manager", "Koperasi Admin"))
 	job = frappe.enqueue(

@@ -1,0 +1,147 @@
+"""The API's error boundary: bad input becomes a 4xx with a message a person can act on, never a 500.
+
+* :func:`throw` turns a coded error of the lending core (:class:`~pinjaman_online.lending.errors.LendingError`)
+  into a Frappe exception: its class gives the HTTP status (:data:`STATUS_BY_CODE`, 417 by default), its
+  message is the core's template translated into the user's language (``locale/id.po``) with the values
+  filled in, and the stable ``code`` is put in the response JSON (``{"code": "OUT_OF_RANGE", "exc_type":
+  …, "_server_messages": …}``) so a mobile client can act on it without parsing text.
+* :func:`malformed_json_response` (``after_request`` hook): Frappe parses a JSON body in
+  ``frappe.app.make_form_dict`` before any app code or ``before_request`` hook runs, and answers a body
+  that does not parse with a 500 (``json.JSONDecodeError`` has no HTTP status; Frappe 15.44 up to the latest
+  v15). Once Frappe has built that response, this hook checks the body itself and, when it is JSON that does
+  not parse, replaces the response with a 400 ``MALFORMED_JSON`` naming the position of the error. It runs
+  for every path, guest endpoints included, whatever serves the site (gunicorn, ``bench serve``).
+* :func:`unknown_doctype` (``before_request`` hook): ``/api/resource/<doctype>`` and ``/api/v2`` with a
+  doctype that does not exist fail inside Frappe while importing its controller (ImportError, a 500); this
+  answers 404 first.
+"""
+
+import json
+from urllib.parse import unquote
+
+import frappe
+from frappe import _
+
+from pinjaman_online.lending.errors import LendingError
+
+
+class InvalidRequest(frappe.ValidationError):
+	"""A request refused for its values (HTTP 417, Frappe's status for validation errors)."""
+
+	http_status_code = 417
+
+
+class MalformedRequest(frappe.ValidationError):
+	"""A request whose body cannot be read at all (HTTP 400)."""
+
+	http_status_code = 400
+
+
+class NotFound(frappe.DoesNotExistError):
+	"""Something named in the request does not exist (HTTP 404)."""
+
+	http_status_code = 404
+
+
+STATUS_BY_CODE: dict[str, type[Exception]] = {
+	"MALFORMED_JSON": MalformedRequest,
+	"UNKNOWN_DOCTYPE": NotFound,
+}
+"""The Frappe exception (and so the HTTP status) of a core error code; any other code is InvalidRequest."""
+
+
+def throw(exc: LendingError, title: str | None = None):
+	"""Raise ``exc`` as the Frappe exception of its code (see :data:`STATUS_BY_CODE`), with its message
+	translated into the user's language and ``code`` in the response JSON. Never returns."""
+	frappe.local.response["code"] = exc.code
+	params = getattr(exc, "params", None) or {}
+	template = getattr(exc, "template", None) or str(exc)
+	try:
+		message = _(template).format(**params) if params else _(template)
+	except (KeyError, IndexError, ValueError):  # a translation with other placeholders than the source
+		message = str(exc)
+	frappe.throw(message, exc=STATUS_BY_CODE.get(exc.code, InvalidRequest), title=title or _("Invalid input"))
+
+
+def malformed_json_response(response=None, request=None):
+	"""``after_request`` hook: replace Frappe's 500 for a JSON body that does not parse by a 400.
+
+	Only touches a response with status 500 to a request whose ``Content-Type`` is JSON and whose body fails
+	to parse; everything else is left as it is."""
+	if response is None or request is None or getattr(response, "status_code", None) != 500:
+		return
+	if not getattr(request, "is_json", False):
+		return
+	try:
+		body = request.get_data(cache=True, as_text=True)
+		if not body:
+			return
+		json.loads(body)
+		return
+	except UnicodeDecodeError:
+		problem = None
+	except json.JSONDecodeError as err:
+		problem = err
+	_set_language()
+	if problem is None:
+		detail = _("the body is not UTF-8 text")
+	else:
+		detail = _("{0} at line {1}, column {2}").format(problem.msg, problem.lineno, problem.colno)
+	message = _("The request body is not valid JSON: {0}").format(detail)
+	response.status_code = 400
+	response.set_data(
+		json.dumps(
+			{
+				"exc_type": "MalformedRequest",
+				"code": "MALFORMED_JSON",
+				"_server_messages": json.dumps(
+					[json.dumps({"message": message, "title": _("Invalid request"), "indicator": "red"})]
+				),
+			}
+		)
+	)
+	response.headers["Content-Type"] = "application/json"
+	_drop_queued_error_log()
+
+
+ERROR_LOG_QUEUE = "insert_queue_for_Error Log"
+"""Where Frappe queues the Error Log of a 500 (``frappe.deferred_insert``) for the scheduler to insert."""
+
+
+def _drop_queued_error_log():
+	"""Frappe queued an Error Log for what it took for a server error; a client's malformed body is not one,
+	and anyone may send many. Remove the newest queued entry of a body that failed to parse."""
+	try:
+		for raw in reversed(frappe.cache.lrange(ERROR_LOG_QUEUE, -20, -1) or []):
+			if b"make_form_dict" in raw and b"JSONDecodeError" in raw:
+				frappe.cache.lrem(frappe.cache.make_key(ERROR_LOG_QUEUE), 1, raw)
+				return
+	except Exception:  # noqa: BLE001 - the 400 stands even if the queue cannot be tidied
+		frappe.logger().warning("Could not drop the queued Error Log of a malformed JSON body", exc_info=True)
+
+
+def _set_language():
+	"""Frappe sets the request's language after parsing the body; a request refused while parsing has none."""
+	try:
+		from frappe.translate import get_language
+
+		frappe.local.lang = get_language()
+	except Exception:  # noqa: BLE001 - the language is a nicety; the 400 is answered regardless
+		frappe.local.lang = frappe.local.lang or "en"
+
+
+RESOURCE_PREFIXES = ("/api/resource/", "/api/v2/document/", "/api/v2/doctype/")
+
+
+def unknown_doctype():
+	"""``before_request`` hook: 404 for ``/api/resource/<doctype>…`` (and the ``/api/v2`` document and
+	doctype routes) when ``<doctype>`` is not a DocType of the site."""
+	request = getattr(frappe.local, "request", None)
+	path = getattr(request, "path", "") or ""
+	prefix = next((p for p in RESOURCE_PREFIXES if path.startswith(p)), None)
+	if not prefix:
+		return
+	doctype = unquote(path[len(prefix) :].split("/", 1)[0])
+	if doctype and not frappe.db.exists("DocType", doctype):
+		frappe.local.response["code"] = "UNKNOWN_DOCTYPE"
+		frappe.throw(_("DocType {0} not found").format(doctype), NotFound, title=_("Not found"))
