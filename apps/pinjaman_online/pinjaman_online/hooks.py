@@ -50,6 +50,14 @@ has_permission = {
 # borrower: `Authorization: Bearer <access JWT>` of the mobile API authenticates any request (REST too).
 
 auth_hooks = ["pinjaman_online.borrower.auth.authenticate_bearer"]
+before_request = [
+	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
+	"pinjaman_online.error_responses.before_request",
+]
+after_request = [
+	# error_responses.py, last: strips tracebacks from the final error response, adds a 5xx's reference
+	"pinjaman_online.error_responses.after_request",
+]
 
 # Personal data export (borrower KYC part): Frappe's request, collected on RQ, with the lending records.
 override_doctype_class = {
