@@ -53,8 +53,12 @@ auth_hooks = ["pinjaman_online.borrower.auth.authenticate_bearer"]
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
 	"pinjaman_online.error_responses.before_request",
+	# api/errors.py: an unknown doctype on /api/resource or /api/v2 is a 404 (Frappe fails importing it)
+	"pinjaman_online.api.errors.unknown_doctype",
 ]
 after_request = [
+	# api/errors.py, first: a JSON body that does not parse is a 400, not Frappe's 500
+	"pinjaman_online.api.errors.malformed_json_response",
 	# error_responses.py, last: strips tracebacks from the final error response, adds a 5xx's reference
 	"pinjaman_online.error_responses.after_request",
 ]

@@ -8,7 +8,6 @@ enters the core; what the core returns is written back unchanged.
 from decimal import Decimal
 
 import frappe
-from frappe import _
 from frappe.utils import flt, getdate
 
 from pinjaman_online.lending.errors import LendingError
@@ -31,8 +30,11 @@ def to_date(value):
 
 
 def throw_lending_error(exc: LendingError, title: str | None = None):
-	"""Re-raise a core error as a Frappe ValidationError (HTTP 417) with its human message."""
-	frappe.throw(_(str(exc)), title=title or _("Invalid input"))
+	"""Re-raise a core error through the API's error boundary (``api.errors.throw``): a Frappe ValidationError
+	(HTTP 417 unless its code says otherwise) with the translated message and the error's ``code``."""
+	from pinjaman_online.api.errors import throw
+
+	throw(exc, title=title)
 
 
 def lock_row(doctype: str, name: str):
