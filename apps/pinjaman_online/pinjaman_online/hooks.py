@@ -48,8 +48,17 @@ has_permission = {
 # Authentication
 # --------------
 # borrower: `Authorization: Bearer <access JWT>` of the mobile API authenticates any request (REST too).
+# login_policy: one login policy for every door (mobile, biometric, /api/method/login, API keys, bearer):
+# the client's address from trusted proxies only, throttling per account and client, disabled users and
+# borrowers without a verified phone refused after Frappe authenticated them.
 
-auth_hooks = ["pinjaman_online.borrower.auth.authenticate_bearer"]
+auth_hooks = [
+	"pinjaman_online.borrower.auth.authenticate_bearer",
+	"pinjaman_online.login_policy.enforce_on_authenticated_request",
+]
+before_request = ["pinjaman_online.login_policy.before_request"]
+after_request = ["pinjaman_online.login_policy.after_request"]
+on_login = "pinjaman_online.login_policy.on_login"
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
 	"pinjaman_online.error_responses.before_request",
@@ -72,6 +81,8 @@ override_doctype_class = {
 # ---------------
 
 doc_events = {
+	# login_policy: Frappe logs each failed password login; the policy counts it against the client
+	"Activity Log": {"after_insert": "pinjaman_online.login_policy.on_failed_login"},
 	# Servicing (issue 3) entries go here.
 	# billing: a pension-deduction payment cancelled on its own takes back what it realised on the export
 	"Loan Payment": {"on_cancel": "pinjaman_online.billing.reconciliation.on_payment_cancel"},

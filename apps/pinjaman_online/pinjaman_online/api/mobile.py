@@ -1,23 +1,28 @@
 """Borrower mobile API (seeds 000–003): registration, OTP, password and biometric login, tokens, devices.
 
-Guest endpoints (register, OTP, login, refresh, biometric challenge/login) are limited per IP (Borrower
-Settings) and, where it applies, per phone or per account (lockout). Every other endpoint needs
+Guest endpoints (register, OTP, login, refresh, biometric challenge/login) are limited per client address
+with Frappe's ``rate_limit`` (Borrower Settings), and logins follow the site's one login policy
+(``login_policy``: throttling per account and client, phone verification, disabled users); OTP sends have
+budgets per phone and client address (``borrower/registration.py``). Every other endpoint needs
 ``Authorization: Bearer <access token>``; the same token works on Frappe's REST (``/api/resource``) with the
 borrower's own permissions. The contract is ``/api/method/pinjaman_online.api.mobile.openapi``.
 """
 
 import frappe
 from frappe import _
+from frappe.rate_limiter import rate_limit
 from frappe.utils import now_datetime
 
+from pinjaman_online import login_policy
 from pinjaman_online.api import require
 from pinjaman_online.borrower import auth, registration
 from pinjaman_online.permissions import is_borrower
 
+HOUR = 3600
 
-def _login_failed(key: str, message: str):
-	auth.record_failure(key)
-	frappe.db.commit()  # the failure counts although the request fails
+
+def _login_failed(account: str, message: str, device: str | None = None):
+	login_policy.record_failure(account, device)
 	frappe.throw(message, frappe.AuthenticationError)
 
 
@@ -34,6 +39,7 @@ def _resolve_login(login: str) -> str | None:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def register(
 	full_name: str | None = None,
 	email: str | None = None,
@@ -44,57 +50,55 @@ def register(
 ) -> dict:
 	"""`POST /register`: create the borrower's account (User with role Member, Member, pending KYC) and
 	send an OTP to the phone. Indonesian numbers are normalised to E.164."""
-	auth.guest_limit("register")
 	require(full_name=full_name, email=email, phone=phone, nik=nik, password=password, consent=consent)
 	return registration.register(full_name, email, phone, nik, password, consent)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def request_otp(phone: str | None = None) -> dict:
 	"""`POST /otp/request`: send a new OTP to a registered, unverified phone (per-phone and per-IP limits)."""
-	auth.guest_limit("otp")
 	require(phone=phone)
 	return registration.resend_otp(phone)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def verify_otp(phone: str | None = None, code: str | None = None) -> dict:
 	"""`POST /otp/verify`: verify the phone with the code received by SMS (expiring, limited attempts)."""
-	auth.guest_limit("otp-verify")
 	require(phone=phone, code=code)
 	return registration.verify_otp(phone, code)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def login(login: str | None = None, password: str | None = None) -> dict:
 	"""`POST /login`: email or phone + password → access token (JWT) + refresh token.
 
-	Locked for Borrower Settings' lockout minutes after its number of consecutive failures."""
-	auth.guest_limit("login")
+	The login policy (``login_policy``) applies: a client that failed too often waits (429, exponential
+	backoff per account and client; the app's ``X-Device-Id`` header identifies the device), a disabled user
+	or an unverified phone is refused (401)."""
 	require(login=login, password=password)
 	user = _resolve_login(login)
-	key = user or (login or "").strip().lower()  # email and phone logins count against the same account
-	auth.ensure_not_locked(key)
-	if not user or not frappe.db.get_value("User", user, "enabled") or not is_borrower(user):
-		_login_failed(key, _("Incorrect login or password"))
+	account = user or (login or "").strip().lower()  # email and phone logins count against the same account
+	login_policy.ensure_allowed(account)
+	if not user or not is_borrower(user) or not frappe.db.get_value("User", user, "enabled"):
+		_login_failed(account, _("Incorrect login or password"))
 	from frappe.utils.password import check_password
 
 	try:
 		check_password(user, password, delete_tracker_cache=False)
 	except frappe.AuthenticationError:
-		_login_failed(key, _("Incorrect login or password"))
-	if not registration.phone_verified(user):
-		frappe.throw(
-			_("Verify your phone number with the code sent by SMS first"), frappe.AuthenticationError
-		)
-	auth.record_success(key)
+		_login_failed(account, _("Incorrect login or password"))
+	login_policy.ensure_user_may_login(user)
+	login_policy.record_success(account)
 	return auth.issue_tokens(user, "pwd")
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def refresh(refresh_token: str | None = None) -> dict:
 	"""`POST /token/refresh`: rotate the refresh token; a reused (already rotated) one ends the session."""
-	auth.guest_limit("refresh")
 	require(refresh_token=refresh_token)
 	return auth.rotate(refresh_token)
 
@@ -137,7 +141,7 @@ def me() -> dict:
 		"user": user,
 		"member": member,
 		"kyc": kyc,
-		"phone_verified": registration.phone_verified(user),
+		"phone_verified": login_policy.phone_verified(user),
 	}
 
 
@@ -207,9 +211,9 @@ def _active_device(device: str) -> dict | None:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def biometric_challenge(device: str | None = None) -> dict:
 	"""`POST /login/biometric/challenge`: a single-use nonce for the device to sign."""
-	auth.guest_limit("biometric-challenge")
 	require(device=device)
 	if not _active_device(device):
 		frappe.throw(_("Unknown or revoked device"), frappe.AuthenticationError)
@@ -221,25 +225,24 @@ def biometric_challenge(device: str | None = None) -> dict:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=auth.guest_requests_per_ip, seconds=HOUR)
 def biometric_login(
 	device: str | None = None, nonce: str | None = None, signature: str | None = None
 ) -> dict:
 	"""`POST /login/biometric`: the device's signature of the nonce → tokens. Nonces are single use;
-	failures count towards the account's lockout."""
-	auth.guest_limit("biometric-login")
+	failures are throttled by the login policy per account and device like password failures."""
 	require(device=device, nonce=nonce, signature=signature)
 	row = _active_device(device)
 	if not row:
 		frappe.throw(_("Unknown or revoked device"), frappe.AuthenticationError)
-	key = row.user
-	auth.ensure_not_locked(key)
+	account, client_device = row.user, f"biometric:{device}"
+	login_policy.ensure_allowed(account, client_device)
 	if not auth.consume_nonce(device, nonce):
-		_login_failed(key, _("Challenge expired or already used: request a new one"))
+		_login_failed(account, _("Challenge expired or already used: request a new one"), client_device)
 	if not auth.signature_valid(row.public_key, auth.biometric_message(nonce), signature):
-		_login_failed(key, _("Biometric signature not valid"))
-	if not frappe.db.get_value("User", row.user, "enabled"):
-		frappe.throw(_("Account disabled"), frappe.AuthenticationError)
-	auth.record_success(key)
+		_login_failed(account, _("Biometric signature not valid"), client_device)
+	login_policy.ensure_user_may_login(row.user)
+	login_policy.record_success(account, client_device)
 	frappe.db.set_value("Borrower Device", device, "last_used_on", now_datetime(), update_modified=False)
 	return auth.issue_tokens(row.user, "bio", device=device)
 

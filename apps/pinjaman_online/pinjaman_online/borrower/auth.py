@@ -1,8 +1,9 @@
-"""Borrower authentication: access JWTs, rotating refresh tokens, lockout, biometric keys, the auth hook.
+"""Borrower authentication: access JWTs, rotating refresh tokens, biometric keys, the bearer auth hook.
 
 - Access token: a JWT (HS256, key in Borrower Settings) with the claims of seed 004 ("Konsep JWT"): sub,
   preferred_username, email, full_name, roles, permissions, modules, iat, exp, iss, jti; plus ``sid`` (the
   refresh-token family = the login session) and ``amr`` (``pwd`` or ``bio``: how the session was opened).
+- Who may log in, throttling and the client's address: ``login_policy`` (one policy for every door).
 - Refresh token: opaque, stored only as SHA-256 (Refresh Token), used once: each use rotates it; a rotated one
   presented again revokes its whole family (rules in ``lending/credentials.py``).
 - ``authenticate_bearer`` (hooks ``auth_hooks``): a valid ``Authorization: Bearer <jwt>`` makes the request
@@ -20,10 +21,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from frappe import _
-from frappe.auth import LoginAttemptTracker
 from frappe.utils import add_to_date, get_datetime, now_datetime
 from frappe.utils.password import get_decrypted_password
 
+from pinjaman_online import login_policy
 from pinjaman_online.lending import credentials as cred
 
 SETTINGS = "Borrower Settings"
@@ -34,10 +35,6 @@ PTYPES = ("read", "create", "write")
 
 
 class TokenError(frappe.AuthenticationError):
-	pass
-
-
-class LockedOutError(frappe.AuthenticationError):
 	pass
 
 
@@ -137,7 +134,7 @@ def rotate(refresh_token: str) -> dict:
 		revoke_family(row.family, "Refresh token reused")
 		frappe.db.commit()  # the revocation stands although the request fails
 		frappe.throw(_("Refresh token already used: the session has been ended, log in again"), TokenError)
-	if decision == cred.REFUSE or not frappe.db.get_value("User", row.user, "enabled"):
+	if decision == cred.REFUSE or login_policy.refusal(row.user):
 		frappe.throw(_("Refresh token expired or revoked: log in again"), TokenError)
 	row.db_set("status", cred.ROTATED)
 	amr = "bio" if row.device else "pwd"
@@ -179,7 +176,7 @@ def decode_access_token(token: str) -> dict | None:
 	if claims.get("typ") != "access":
 		return None
 	live = frappe.db.exists("Refresh Token", {"family": claims["sid"], "status": cred.ACTIVE})
-	if not live or not frappe.db.get_value("User", claims["sub"], "enabled"):
+	if not live or login_policy.refusal(claims["sub"]):
 		return None
 	return claims
 
@@ -208,37 +205,6 @@ def current_claims() -> dict:
 	if not claims or claims["sub"] != frappe.session.user:
 		frappe.throw(_("This endpoint needs a borrower access token (Authorization: Bearer …)"), TokenError)
 	return claims
-
-
-# ---------------------------------------------------------------- lockout
-
-
-def tracker(key: str) -> LoginAttemptTracker:
-	s = settings()
-	# Frappe's tracker locks when failures exceed its maximum: N-1 lets exactly N failures lock the account.
-	return LoginAttemptTracker(
-		f"borrower:{key}",
-		max_consecutive_login_attempts=max(int(s.max_failed_logins) - 1, 0),
-		lock_interval=int(s.lockout_minutes) * 60,
-	)
-
-
-def ensure_not_locked(key: str):
-	if not tracker(key).is_user_allowed():
-		frappe.throw(
-			_("Too many failed logins: the account is locked for {0} minutes").format(
-				settings().lockout_minutes
-			),
-			LockedOutError,
-		)
-
-
-def record_failure(key: str):
-	tracker(key).add_failure_attempt()
-
-
-def record_success(key: str):
-	tracker(key).add_success_attempt()
 
 
 # ---------------------------------------------------------------- biometric keys
@@ -302,7 +268,8 @@ def hit_limit(bucket: str, identity: str, limit: int, seconds: int = 3600):
 		)
 
 
-def guest_limit(endpoint: str):
-	"""Per-IP limit for a guest endpoint (Borrower Settings: guest requests per IP per hour)."""
-	ip = getattr(frappe.local, "request_ip", None) or "unknown"
-	hit_limit(f"ip:{endpoint}", ip, int(settings().guest_requests_per_ip_per_hour))
+def guest_requests_per_ip() -> int:
+	"""The hourly limit per client address of each guest endpoint (Borrower Settings), for Frappe's
+	``rate_limit`` decorator, which counts per endpoint and ``frappe.local.request_ip`` (set from the
+	trusted-proxy rule by ``login_policy.before_request``)."""
+	return int(settings().guest_requests_per_ip_per_hour)

@@ -3,7 +3,14 @@
 Registration creates a Frappe User (role Member), its Member (registration channel Mobile App, birth date
 and gender read from the NIK) and a Pending KYC Submission holding the NIK encrypted (Password field) with a
 keyed lookup hash. The phone is verified by an OTP sent over the SMS adapter; login needs it verified.
+
+OTP sends have budgets that an outsider who knows the number cannot use up for its owner
+(``lending/throttle.otp_send_decision``): a budget per phone and client address, a larger ceiling per phone,
+and a cooldown between two sends. A new code does not void the codes already sent: each stays valid until
+it expires, so asking for codes for someone else's number never cancels the owner's code.
 """
+
+import time
 
 import frappe
 import phonenumbers
@@ -12,8 +19,10 @@ from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import update_password
 from frappe.utils.password_strength import test_password_strength
 
-from pinjaman_online.borrower.auth import hit_limit, settings, site_secret
+from pinjaman_online import login_policy
+from pinjaman_online.borrower.auth import settings, site_secret
 from pinjaman_online.lending import credentials as cred
+from pinjaman_online.lending import throttle
 from pinjaman_online.lending.errors import InvalidNIK
 from pinjaman_online.lending.nik import parse_nik
 
@@ -26,6 +35,14 @@ class RegistrationError(frappe.ValidationError):
 
 class OtpError(frappe.ValidationError):
 	pass
+
+
+class OtpLimitError(frappe.RateLimitExceededError):
+	"""HTTP 429: no new code for this phone now (cooldown, this client's budget, the phone's ceiling)."""
+
+
+# Codes checked by verify_otp: the newest pending, unexpired challenges of the phone.
+LIVE_CHALLENGES = 3
 
 
 def normalize_phone(phone: str) -> str:
@@ -126,26 +143,88 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 		}
 	).insert(ignore_permissions=True)
 
-	challenge = send_otp(phone, user.name)
+	# An outsider may have asked for codes for this number before it was registered: the account is
+	# created anyway, and the borrower asks for a code (POST /otp/request) once the budget allows.
+	sent = otp_decision(phone) == throttle.OTP_SEND
+	if sent:
+		count_otp_send(phone)
+		expires_in = send_otp(phone, user.name, check_budget=False)["expires_in"]
 	return {
 		"user": user.name,
 		"member": member.name,
 		"phone": phone,
-		"otp_sent": True,
-		"otp_expires_in": challenge["expires_in"],
+		"otp_sent": sent,
+		"otp_expires_in": expires_in if sent else 0,
 	}
 
 
-def send_otp(phone: str, user: str) -> dict:
-	"""A new OTP for the phone (older pending ones expire); per-phone hourly limit from settings."""
+def otp_policy() -> throttle.OtpPolicy:
+	s = settings()
+	return throttle.OtpPolicy(
+		per_client_per_hour=max(int(s.otp_per_phone_per_hour or 0), 0),
+		per_phone_per_hour=max(int(s.otp_per_phone_ceiling or 0), 0),
+		cooldown=max(int(s.otp_resend_cooldown_seconds or 0), 0),
+	)
+
+
+def _otp_keys(phone: str) -> tuple[str, str, str]:
+	ip = getattr(frappe.local, "request_ip", None) or "local"
+	make = frappe.cache.make_key
+	return (
+		make(f"otp-budget:client:{phone}:{ip}"),
+		make(f"otp-budget:phone:{phone}"),
+		make(f"otp-budget:last:{phone}"),
+	)
+
+
+def otp_decision(phone: str) -> str:
+	"""What ``lending/throttle.otp_send_decision`` says about one more OTP to ``phone`` from this client."""
+	client_key, phone_key, last_key = _otp_keys(phone)
+	last = frappe.cache.get(last_key)
+	return throttle.otp_send_decision(
+		int(frappe.cache.get(client_key) or 0),
+		int(frappe.cache.get(phone_key) or 0),
+		time.time() - float(last) if last else None,
+		otp_policy(),
+	)
+
+
+def count_otp_send(phone: str):
+	client_key, phone_key, last_key = _otp_keys(phone)
+	for key in (client_key, phone_key):
+		frappe.cache.set(key, 0, ex=3600, nx=True)  # the hour starts with its first send
+		frappe.cache.incrby(key, 1)
+	frappe.cache.set(last_key, time.time(), ex=3600)
+
+
+def ensure_otp_budget(phone: str):
+	"""Refuse (429, OtpLimitError) another OTP to ``phone`` from this client, else count it."""
+	decision = otp_decision(phone)
+	if decision == throttle.OTP_COOLDOWN:
+		frappe.throw(
+			_("A code was sent to this number less than {0} seconds ago: use it or wait").format(
+				otp_policy().cooldown
+			),
+			OtpLimitError,
+			title=_("Try again later"),
+		)
+	if decision != throttle.OTP_SEND:
+		frappe.throw(
+			_("Too many codes requested for this number: try again later"),
+			OtpLimitError,
+			title=_("Try again later"),
+		)
+	count_otp_send(phone)
+
+
+def send_otp(phone: str, user: str, check_budget: bool = True) -> dict:
+	"""A new OTP for the phone, within the OTP budgets (``ensure_otp_budget``); codes sent before stay valid
+	until they expire."""
 	from pinjaman_online.borrower.notifications import send_otp_sms
 
 	s = settings()
-	hit_limit("otp-phone", phone, int(s.otp_per_phone_per_hour))
-	otp = frappe.qb.DocType("OTP Challenge")
-	frappe.qb.update(otp).set(otp.status, "Expired").where(
-		(otp.phone == phone) & (otp.status == "Pending")
-	).run()
+	if check_budget:
+		ensure_otp_budget(phone)
 	code = cred.new_otp(int(s.otp_length))
 	doc = frappe.get_doc(
 		{
@@ -167,49 +246,66 @@ def send_otp(phone: str, user: str) -> dict:
 
 def resend_otp(phone: str) -> dict:
 	"""Send a new OTP to a registered, not yet verified phone. Unknown or verified phones get the same
-	answer without an SMS (no account enumeration)."""
+	answer, and the same budgets, without an SMS (no account enumeration)."""
 	phone = normalize_phone(phone)
+	ensure_otp_budget(phone)
 	user = frappe.db.get_value("User", {"mobile_no": phone}, "name")
 	if user and not phone_verified(user):
-		return send_otp(phone, user) | {"sent": True}
-	hit_limit("otp-phone", phone, int(settings().otp_per_phone_per_hour))
+		return send_otp(phone, user, check_budget=False) | {"sent": True}
 	return {"sent": True, "expires_in": int(settings().otp_ttl_seconds)}
 
 
 def verify_otp(phone: str, code: str) -> dict:
+	"""Verify the phone with ``code``, checked against each of its newest pending codes (up to
+	LIVE_CHALLENGES): a wrong code counts one attempt on each of them (each locks after Borrower Settings'
+	attempts), an expired one is closed. Raises OtpError (417) when no code matches."""
 	phone = normalize_phone(phone)
 	s = settings()
-	name = frappe.db.get_value(
-		"OTP Challenge", {"phone": phone, "status": "Pending"}, "name", order_by="creation desc"
+	names = frappe.get_all(
+		"OTP Challenge",
+		{"phone": phone, "status": "Pending"},
+		pluck="name",
+		order_by="creation desc",
+		limit=LIVE_CHALLENGES,
 	)
-	if not name:
+	if not names:
 		frappe.throw(_("No pending code for this number: request a new one"), exc=OtpError)
-	doc = frappe.get_doc("OTP Challenge", name, for_update=True)
-	state = cred.OtpState(
-		code_hash=doc.code_hash or "",
-		expires_at=frappe.utils.get_datetime(doc.expires_on),
-		attempts=int(doc.attempts or 0),
-		max_attempts=int(s.otp_max_attempts),
-	)
-	outcome = cred.check_otp(state, site_secret("otp"), doc.name, code, now_datetime())
-	if outcome == cred.OTP_OK:
-		doc.db_set({"status": "Verified", "verified_on": now_datetime()})
-		return {"verified": True, "user": doc.user}
-	if outcome == cred.OTP_WRONG:
-		attempts = state.attempts + 1
-		doc.db_set(
-			{"attempts": attempts, "status": "Locked" if attempts >= state.max_attempts else "Pending"}
+	outcomes = []
+	for name in names:
+		doc = frappe.get_doc("OTP Challenge", name, for_update=True)
+		state = cred.OtpState(
+			code_hash=doc.code_hash or "",
+			expires_at=frappe.utils.get_datetime(doc.expires_on),
+			attempts=int(doc.attempts or 0),
+			max_attempts=int(s.otp_max_attempts),
 		)
+		outcome = cred.check_otp(state, site_secret("otp"), doc.name, code, now_datetime())
+		if outcome == cred.OTP_OK:
+			doc.db_set({"status": "Verified", "verified_on": now_datetime()})
+			otp = frappe.qb.DocType("OTP Challenge")
+			frappe.qb.update(otp).set(otp.status, "Expired").where(
+				(otp.phone == phone) & (otp.status == "Pending")
+			).run()
+			return {"verified": True, "user": doc.user}
+		if outcome == cred.OTP_WRONG:
+			attempts = state.attempts + 1
+			doc.db_set(
+				{"attempts": attempts, "status": "Locked" if attempts >= state.max_attempts else "Pending"}
+			)
+		elif outcome == cred.OTP_EXPIRED:
+			doc.db_set("status", "Expired")
+		else:
+			doc.db_set("status", "Locked")
+		outcomes.append(outcome)
+	if cred.OTP_WRONG in outcomes:
 		message = _("Wrong code")
-	elif outcome == cred.OTP_EXPIRED:
-		doc.db_set("status", "Expired")
+	elif cred.OTP_EXPIRED in outcomes:
 		message = _("The code has expired: request a new one")
 	else:
-		doc.db_set("status", "Locked")
 		message = _("Too many wrong codes: request a new one")
 	frappe.db.commit()  # the attempt counts although the request fails
 	frappe.throw(message, exc=OtpError)
 
 
 def phone_verified(user: str) -> bool:
-	return bool(frappe.db.exists("OTP Challenge", {"user": user, "status": "Verified"}))
+	return login_policy.phone_verified(user)

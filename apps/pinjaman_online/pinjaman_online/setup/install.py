@@ -30,8 +30,11 @@ AUDIT_ROLES = ("Auditor", "Koperasi Admin")
 
 
 def after_install():
+	from pinjaman_online.patches import one_login_policy
+
 	fill_settings_defaults()
 	seed_fixtures()
+	one_login_policy.execute()  # the Member role exists before its fixture: borrowers get no desk access
 	seed_settings()
 	seed_audit_permissions()
 	seed_mobile_lending()
