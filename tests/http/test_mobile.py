@@ -233,15 +233,30 @@ def test_admin_force_logout_ends_every_session(admin, guest, sms, make_user):
 	assert guest.method(M + "login", login=ident["email"], password=PASSWORD)["access_token"]
 
 
-def test_lockout_after_the_configured_failures(guest, sms):
+def test_failed_logins_slow_down_the_client_not_the_account(guest, sms):
+	"""Borrower Settings default: 5 failures of one client, then it waits (429, even with the right
+	password); another client (here another device: the app's X-Device-Id) is still heard."""
 	ident = registered(guest, sms)
-	for _ in range(5):  # Borrower Settings default: 5 failed logins
+	for _ in range(5):
 		guest.method(M + "login", 401, login=ident["email"], password="wrong-password")
-	r = guest.method(M + "login", 401, login=ident["phone"], password=PASSWORD)
-	assert "locked" in r.text
+	r = guest.method(M + "login", 429, login=ident["phone"], password=PASSWORD)
+	assert "try again in" in r.text
+	elsewhere = new_session()
+	elsewhere.headers["X-Device-Id"] = "owner-phone"
+	assert Api(elsewhere, "owner").method(M + "login", login=ident["phone"], password=PASSWORD)[
+		"access_token"
+	]
 
 
-def test_otp_attempts_and_per_phone_limit(guest, sms):
+def test_otp_attempts_and_per_phone_limit(admin, guest, sms):
+	admin.call("PUT", SETTINGS, json={"otp_resend_cooldown_seconds": 0})
+	try:
+		otp_attempts_and_per_phone_limit(guest, sms)
+	finally:
+		admin.call("PUT", SETTINGS, json={"otp_resend_cooldown_seconds": 60})
+
+
+def otp_attempts_and_per_phone_limit(guest, sms):
 	ident = new_identity()
 	register(guest, ident)
 	code = sms.last_code(ident["e164"])
@@ -251,7 +266,7 @@ def test_otp_attempts_and_per_phone_limit(guest, sms):
 	assert "request a new one" in guest.method(M + "verify_otp", 417, phone=ident["phone"], code=code).text
 
 	guest.method(M + "request_otp", phone=ident["phone"])  # 2nd SMS this hour
-	guest.method(M + "request_otp", phone=ident["e164"])  # 3rd: the default per-phone limit
+	guest.method(M + "request_otp", phone=ident["e164"])  # 3rd: the default per-phone-and-client budget
 	guest.method(M + "request_otp", 429, phone=ident["phone"])
 	assert sms.count(ident["e164"]) == 3
 	guest.method(M + "verify_otp", phone=ident["phone"], code=sms.last_code(ident["e164"]))
