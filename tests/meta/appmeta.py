@@ -50,6 +50,7 @@ FRAPPE_DOCTYPES = {
 	"Has Role": 1,
 	"Dynamic Link": 1,
 	"Personal Data Download Request": 0,  # borrower: personal data export (override_doctype_class)
+	"Activity Log": 0,  # login_policy: Frappe's failed-login log (doc_events)
 }
 
 # Roles every Frappe site has; the app's own roles come from setup/fixtures/role.json.
