@@ -28,21 +28,119 @@ before_tests = "pinjaman_online.setup.site.before_tests"
 
 # Permissions
 # -----------
-# Role permissions are DocPerms in each doctype (editable in Role Permission Manager). These hooks only
-# narrow what a borrower (role Member, no staff role) sees to their own records.
+# Role permissions are DocPerms in each doctype (editable in Role Permission Manager; the README's role
+# matrix is generated from them). Record-level read rules are gathered in permissions.py and hold on every
+# door: list queries (permission_query_conditions), loaded documents (has_permission), and Frappe methods
+# that lack a record-level check on some release (override_whitelisted_methods, pinjaman_online/overrides).
 
 permission_query_conditions = {
-	"Member": "pinjaman_online.permissions.member_query",
-	"Loan Application": "pinjaman_online.permissions.member_child_query",
-	"Loan": "pinjaman_online.permissions.member_child_query",
-	"Loan Installment": "pinjaman_online.permissions.installment_query",
+	# borrowers (role Member only) see their own records
+	"Member": "pinjaman_online.permissions.own_records_query",
+	"Loan Application": "pinjaman_online.permissions.own_records_query",
+	"Loan": "pinjaman_online.permissions.own_records_query",
+	"Loan Payment Request": "pinjaman_online.permissions.own_records_query",
+	"Loan Payment": "pinjaman_online.permissions.own_records_query",
+	"Loan Disbursement": "pinjaman_online.permissions.own_records_query",
+	"Credit Score Result": "pinjaman_online.permissions.own_records_query",
+	"Credit Analysis": "pinjaman_online.permissions.own_records_query",
+	"KYC Submission": "pinjaman_online.permissions.own_records_query",
+	"Refund Request": "pinjaman_online.permissions.own_records_query",
+	"Aging Snapshot": "pinjaman_online.permissions.own_records_query",
+	"Loan Installment": "pinjaman_online.permissions.own_records_query",
+	"Loan Penalty": "pinjaman_online.permissions.own_records_query",
+	"Loan Restructure": "pinjaman_online.permissions.own_records_query",
+	"Loan Settlement": "pinjaman_online.permissions.own_records_query",
+	"Payment Reversal": "pinjaman_online.permissions.own_records_query",
+	"Borrower Notification": "pinjaman_online.permissions.own_records_query",
+	"Borrower Device": "pinjaman_online.permissions.own_records_query",
+	"Borrower Event": "pinjaman_online.permissions.own_records_query",
+	"Refresh Token": "pinjaman_online.permissions.own_records_query",
+	"OTP Challenge": "pinjaman_online.permissions.own_records_query",
+	# a child row is readable only by who can read its parent record (every child doctype of the app)
+	"Application Document": "pinjaman_online.permissions.child_query",
+	"Committee Decision": "pinjaman_online.permissions.child_query",
+	"Credit Score Line": "pinjaman_online.permissions.child_query",
+	"Credit Scorecard Bin": "pinjaman_online.permissions.child_query",
+	"Eligibility Check": "pinjaman_online.permissions.child_query",
+	"Funder Settlement Line": "pinjaman_online.permissions.child_query",
+	"KYC Status History": "pinjaman_online.permissions.child_query",
+	"Loan Payment Allocation": "pinjaman_online.permissions.child_query",
+	"Loan Product Fee": "pinjaman_online.permissions.child_query",
+	"Loan Product Funder": "pinjaman_online.permissions.child_query",
+	"Loan Settlement Adjustment": "pinjaman_online.permissions.child_query",
+	"Member Bank Account": "pinjaman_online.permissions.child_query",
+	"Member Contact": "pinjaman_online.permissions.child_query",
+	"Member Document": "pinjaman_online.permissions.child_query",
+	"Pension Fund File Column": "pinjaman_online.permissions.child_query",
+	"Required Member Document": "pinjaman_online.permissions.child_query",
+	"Sales Commission Rate": "pinjaman_online.permissions.child_query",
+	# records about a document follow the document
+	"Version": "pinjaman_online.permissions.reference_query",
+	"Comment": "pinjaman_online.permissions.reference_query",
+	"Communication": "pinjaman_online.permissions.reference_query",
+	"Activity Log": "pinjaman_online.permissions.reference_query",
+	"File": "pinjaman_online.permissions.reference_query",
 }
 
 has_permission = {
-	"Member": "pinjaman_online.permissions.member_has_permission",
-	"Loan Application": "pinjaman_online.permissions.member_child_has_permission",
-	"Loan": "pinjaman_online.permissions.member_child_has_permission",
-	"Loan Installment": "pinjaman_online.permissions.installment_has_permission",
+	"Member": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Application": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Payment Request": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Payment": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Disbursement": "pinjaman_online.permissions.own_records_has_permission",
+	"Credit Score Result": "pinjaman_online.permissions.own_records_has_permission",
+	"Credit Analysis": "pinjaman_online.permissions.own_records_has_permission",
+	"KYC Submission": "pinjaman_online.permissions.own_records_has_permission",
+	"Refund Request": "pinjaman_online.permissions.own_records_has_permission",
+	"Aging Snapshot": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Installment": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Penalty": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Restructure": "pinjaman_online.permissions.own_records_has_permission",
+	"Loan Settlement": "pinjaman_online.permissions.own_records_has_permission",
+	"Payment Reversal": "pinjaman_online.permissions.own_records_has_permission",
+	"Borrower Notification": "pinjaman_online.permissions.own_records_has_permission",
+	"Borrower Device": "pinjaman_online.permissions.own_records_has_permission",
+	"Borrower Event": "pinjaman_online.permissions.own_records_has_permission",
+	"Refresh Token": "pinjaman_online.permissions.own_records_has_permission",
+	"OTP Challenge": "pinjaman_online.permissions.own_records_has_permission",
+	"Application Document": "pinjaman_online.permissions.child_has_permission",
+	"Committee Decision": "pinjaman_online.permissions.child_has_permission",
+	"Credit Score Line": "pinjaman_online.permissions.child_has_permission",
+	"Credit Scorecard Bin": "pinjaman_online.permissions.child_has_permission",
+	"Eligibility Check": "pinjaman_online.permissions.child_has_permission",
+	"Funder Settlement Line": "pinjaman_online.permissions.child_has_permission",
+	"KYC Status History": "pinjaman_online.permissions.child_has_permission",
+	"Loan Payment Allocation": "pinjaman_online.permissions.child_has_permission",
+	"Loan Product Fee": "pinjaman_online.permissions.child_has_permission",
+	"Loan Product Funder": "pinjaman_online.permissions.child_has_permission",
+	"Loan Settlement Adjustment": "pinjaman_online.permissions.child_has_permission",
+	"Member Bank Account": "pinjaman_online.permissions.child_has_permission",
+	"Member Contact": "pinjaman_online.permissions.child_has_permission",
+	"Member Document": "pinjaman_online.permissions.child_has_permission",
+	"Pension Fund File Column": "pinjaman_online.permissions.child_has_permission",
+	"Required Member Document": "pinjaman_online.permissions.child_has_permission",
+	"Sales Commission Rate": "pinjaman_online.permissions.child_has_permission",
+	"Version": "pinjaman_online.permissions.reference_has_permission",
+	"Comment": "pinjaman_online.permissions.reference_has_permission",
+	"Communication": "pinjaman_online.permissions.reference_has_permission",
+	"Activity Log": "pinjaman_online.permissions.reference_has_permission",
+	"File": "pinjaman_online.permissions.file_has_permission",
+	"Notification Log": "pinjaman_online.permissions.notification_log_has_permission",
+}
+
+override_whitelisted_methods = {
+	"frappe.client.get_count": "pinjaman_online.overrides.reads.get_count",
+	"frappe.client.get_list": "pinjaman_online.overrides.reads.get_list",
+	"frappe.client.get_value": "pinjaman_online.overrides.reads.get_value",
+	"frappe.client.get_single_value": "pinjaman_online.overrides.reads.get_single_value",
+	"frappe.client.validate_link": "pinjaman_online.overrides.reads.validate_link",
+	"frappe.desk.reportview.get": "pinjaman_online.overrides.reads.reportview_get",
+	"frappe.desk.reportview.get_list": "pinjaman_online.overrides.reads.reportview_get_list",
+	"frappe.desk.reportview.get_count": "pinjaman_online.overrides.reads.reportview_get_count",
+	"frappe.desk.search.search_widget": "pinjaman_online.overrides.reads.search_widget",
+	"frappe.desk.search.search_link": "pinjaman_online.overrides.reads.search_link",
+	"frappe.desk.listview.get_group_by_count": "pinjaman_online.overrides.reads.get_group_by_count",
 }
 
 # Authentication
@@ -81,6 +179,11 @@ override_doctype_class = {
 # ---------------
 
 doc_events = {
+	# permissions: a File record never opens another's private file (permissions.refuse_foreign_private_file)
+	"File": {
+		"before_insert": "pinjaman_online.permissions.refuse_foreign_private_file",
+		"validate": "pinjaman_online.permissions.refuse_foreign_private_file",
+	},
 	# login_policy: Frappe logs each failed password login; the policy counts it against the client
 	"Activity Log": {"after_insert": "pinjaman_online.login_policy.on_failed_login"},
 	# Servicing (issue 3) entries go here.
