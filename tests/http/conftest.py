@@ -1,7 +1,7 @@
 """Black-box HTTP tests against a served site (Tier 2).
 
-bin/test serves the throwaway test site with gunicorn and sets:
-  PINJAMAN_TEST_URL    base URL, e.g. http://127.0.0.1:8011
+bin/test serves the throwaway test site as bin/start does (nginx in front of gunicorn and socketio) and sets:
+  PINJAMAN_TEST_URL    base URL (nginx), e.g. http://127.0.0.1:8011
   PINJAMAN_TEST_SITE   the site name (sent as X-Frappe-Site-Name)
   PINJAMAN_ADMIN_PASSWORD
 Nothing here imports Frappe: the tests talk HTTP with `requests`, and compare against the lending core

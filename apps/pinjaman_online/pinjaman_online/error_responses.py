@@ -44,6 +44,8 @@ class _RequestTrace:
 
 	def __getattr__(self, name):
 		# dump(), add_custom_data() and whatever a later Frappe asks of its monitor: nothing to do.
+		if name.startswith("__"):
+			raise AttributeError(name)
 		return lambda *args, **kwargs: None
 
 
