@@ -6,9 +6,13 @@ traceback, whoever asks (Guest, a staff user with a token, Administrator) and wh
 a server error carries a reference that an Administrator finds in the Error Log.
 """
 
+import base64
 import json
+import os
 import re
+import socket
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import URL, new_session
@@ -93,6 +97,22 @@ def test_socketio_answers_behind_nginx():
 	assert r.headers["Server"] == "nginx"
 	# Engine.IO's open packet: "0" then the handshake.
 	assert r.text.startswith("0") and "sid" in json.loads(r.text[1:]), r.text[:300]
+
+
+def test_socketio_websocket_upgrade_passes_nginx():
+	host, port = urlsplit(URL).hostname, urlsplit(URL).port or 80
+	with socket.create_connection((host, port), timeout=30) as conn:
+		conn.sendall(
+			(
+				"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+				f"Host: {host}:{port}\r\n"
+				"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+				f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n\r\n"
+			).encode()
+		)
+		head = conn.recv(4096).decode(errors="replace")
+	assert head.startswith("HTTP/1.1 101"), head
+	assert "upgrade: websocket" in head.lower(), head
 
 
 @pytest.mark.parametrize(
