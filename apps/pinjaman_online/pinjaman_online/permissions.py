@@ -389,6 +389,15 @@ def refuse_foreign_private_file(doc, method: str | None = None):
 		frappe.throw(frappe._("You do not have permission to use this file"), frappe.PermissionError)
 
 
+def notification_log_query(user: str | None = None, doctype: str | None = None) -> str:
+	"""permission_query_conditions of Notification Log: the user's own (as Frappe's own hook says; kept so
+	the rule does not depend on Frappe's)."""
+	user = user or frappe.session.user
+	if user == ADMINISTRATOR:
+		return ""
+	return f"`tabNotification Log`.`for_user` = {frappe.db.escape(user)}"
+
+
 def notification_log_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
 	"""has_permission of Notification Log: only the user it is for reads it (Frappe's list shows only
 	those, but in 15.44 a record is readable by name by anyone)."""
@@ -427,3 +436,114 @@ def write_as_system(doc, *ptypes: str):
 def system_fields(doctype: str) -> list[str]:
 	"""The fieldnames of ``doctype`` at SYSTEM_PERMLEVEL (written by code only), in form order."""
 	return [df.fieldname for df in frappe.get_meta(doctype).fields if df.permlevel == SYSTEM_PERMLEVEL]
+
+
+from frappe import _
+from frappe.model import no_value_fields
+from frappe.model.document import Document
+from frappe.utils import cstr, flt, get_datetime, getdate
+
+
+class SystemFieldWriteError(frappe.PermissionError):
+	"""A client tried to change a field that only the system sets (HTTP 403)."""
+
+
+def refuse_system_field_writes(doc) -> None:
+	"""Refuse (SystemFieldWriteError, 403) a client's save of an existing ``doc`` that changes a field at
+	SYSTEM_PERMLEVEL: a Table field's rows added, removed or edited, or any other value changed.
+
+	Runs where Frappe would otherwise reset those values silently (Document.validate_higher_perm_levels),
+	i.e. before any controller code, and only for what Frappe would reset: not for Administrator, a save
+	with ``ignore_permissions`` (the app's own code) or a user granted write at that level. A new record is
+	left to Frappe's reset to the defaults, so that an amended or duplicated copy still saves. Values are
+	compared as values (``"5"`` and ``5.0``, ``None`` and ``0`` or ``""``, a date and its text are equal).
+	"""
+	if doc.flags.ignore_permissions or frappe.flags.in_install or frappe.session.user == "Administrator":
+		return
+	if doc.is_new() or SYSTEM_PERMLEVEL in doc.get_permlevel_access("write"):
+		return
+	before = doc.get_latest()
+	if not before:
+		return
+	changed = [
+		df
+		for df in doc.meta.fields
+		if df.permlevel == SYSTEM_PERMLEVEL and _stored_form(doc, df) != _stored_form(before, df)
+	]
+	if changed:
+		frappe.throw(
+			_("{0} of {1} {2} are set by the system: they cannot be changed").format(
+				", ".join(_(df.label or df.fieldname) for df in changed), _(doc.doctype), doc.name
+			),
+			SystemFieldWriteError,
+			title=_("Not permitted"),
+		)
+
+
+NUMERIC_FIELDTYPES = frozenset({"Int", "Check", "Float", "Currency", "Percent", "Rating", "Duration"})
+
+
+def _stored_form(doc, df):
+	"""``doc``'s value of field ``df`` in a form that compares equal whatever way a client spelled it."""
+	if df.fieldtype in ("Table", "Table MultiSelect"):
+		child = frappe.get_meta(df.options)
+		return [
+			(
+				row.name,
+				*(_stored_form(row, cdf) for cdf in child.fields if cdf.fieldtype not in no_value_fields),
+			)
+			for row in doc.get(df.fieldname) or []
+		]
+	value = doc.get(df.fieldname)
+	if value in (None, ""):
+		return None
+	if df.fieldtype in NUMERIC_FIELDTYPES:
+		number = round(flt(value), 6)
+		return number or None
+	if df.fieldtype == "Date":
+		return getdate(value)
+	if df.fieldtype == "Datetime":
+		return get_datetime(value)
+	return cstr(value)
+
+
+def refuse_self_approval(doc) -> None:
+	"""Refuse (403) a change of ``doc``'s workflow state by the record's creator when every transition of the
+	workflow between those two states that the user's roles may take forbids self-approval.
+
+	``frappe.model.workflow.apply_workflow`` checks this, but Frappe's check of a state written by any other
+	door (``validate_workflow``: PUT, set_value, savedocs…) does not, so the creator of an application who
+	also holds a committee role could approve it by writing the state field.
+	"""
+	if doc.flags.ignore_permissions or frappe.session.user == "Administrator" or doc.is_new():
+		return
+	if doc.owner != frappe.session.user:
+		return
+	from frappe.model.workflow import get_workflow_name
+
+	name = get_workflow_name(doc.doctype)
+	if not name:
+		return
+	workflow = frappe.get_cached_doc("Workflow", name)
+	before = doc.get_latest()
+	field = workflow.workflow_state_field
+	old, new = before.get(field) if before else None, doc.get(field)
+	if not before or old == new:
+		return
+	roles = set(frappe.get_roles())
+	allowed = [
+		t for t in workflow.transitions if t.state == old and t.next_state == new and t.allowed in roles
+	]
+	if allowed and not any(t.allow_self_approval for t in allowed):
+		frappe.throw(_("Self approval is not allowed"), SystemFieldWriteError, title=_("Not permitted"))
+
+
+class SystemFieldsDocument(Document):
+	"""Base class of the controllers of doctypes with fields at SYSTEM_PERMLEVEL: a client that changes one
+	of them on an existing record is refused with a 403 instead of being silently reset, and so is the
+	creator who moves the record's workflow state where the workflow forbids self-approval."""
+
+	def validate_higher_perm_levels(self):
+		refuse_system_field_writes(self)
+		refuse_self_approval(self)
+		super().validate_higher_perm_levels()

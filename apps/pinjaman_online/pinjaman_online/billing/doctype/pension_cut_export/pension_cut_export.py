@@ -1,10 +1,10 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 
 from pinjaman_online.billing.export import generate_export
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.period import parse_period
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.utils import throw_lending_error
 
 
@@ -16,7 +16,7 @@ class ExportInUseError(frappe.ValidationError):
 	pass
 
 
-class PensionCutExport(Document):
+class PensionCutExport(SystemFieldsDocument):
 	"""The deduction instructions of one pension fund for one period (seed 004 §7, ``POST /billing/export``).
 
 	Submitting generates the lines (one per installment due in the period) and the CSV file in the fund's

@@ -1,6 +1,5 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 
 from pinjaman_online.billing.realisation import validate_file
 from pinjaman_online.billing.reconciliation import (
@@ -12,6 +11,7 @@ from pinjaman_online.billing.reconciliation import (
 )
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.period import parse_period
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.utils import throw_lending_error
 
 
@@ -23,7 +23,7 @@ class NoExportError(frappe.ValidationError):
 	pass
 
 
-class PensionCutImport(Document):
+class PensionCutImport(SystemFieldsDocument):
 	"""A realisation file of one fund and period (seed 004 §7, ``POST /billing/import``).
 
 	Saving validates the whole file (any bad line refuses it, nothing is written); submitting queues the

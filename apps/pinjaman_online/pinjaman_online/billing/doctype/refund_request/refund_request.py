@@ -1,7 +1,7 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.utils import to_money
 
 
@@ -9,7 +9,7 @@ class RefundRequestError(frappe.ValidationError):
 	pass
 
 
-class RefundRequest(Document):
+class RefundRequest(SystemFieldsDocument):
 	"""Money to give back to a member (an over-deduction of the pension, seed 004 §7 flow step 6).
 
 	Created as a request (draft) by reconciliation; submitting it approves the payout to the member's default

@@ -1,12 +1,12 @@
 """KYC Submission: a borrower's identity check. Logic in ``pinjaman_online.borrower.kyc``."""
 
 import frappe
-from frappe.model.document import Document
 
 from pinjaman_online.borrower import kyc
+from pinjaman_online.permissions import SystemFieldsDocument
 
 
-class KYCSubmission(Document):
+class KYCSubmission(SystemFieldsDocument):
 	def validate(self):
 		kyc.track_status(self)
 

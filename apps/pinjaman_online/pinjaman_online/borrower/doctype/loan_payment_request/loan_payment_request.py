@@ -1,5 +1,5 @@
-from frappe.model.document import Document
+from pinjaman_online.permissions import SystemFieldsDocument
 
 
-class LoanPaymentRequest(Document):
+class LoanPaymentRequest(SystemFieldsDocument):
 	pass

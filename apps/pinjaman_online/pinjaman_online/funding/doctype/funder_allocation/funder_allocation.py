@@ -1,13 +1,12 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import getdate
 
 from pinjaman_online.funding.utils import FUNDABLE_LOAN_STATUSES, check_funder_allowed, live_allocations
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.money import HUNDRED, ZERO, percent_of
 from pinjaman_online.lending.settlement import share_pct_of
-from pinjaman_online.permissions import write_as_system
+from pinjaman_online.permissions import SystemFieldsDocument, write_as_system
 from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
 # Which allocation types a contract scheme allows (seed 004 "Skema Kerja Sama"): a share of a loan next to
@@ -24,7 +23,7 @@ class ShareExceededError(AllocationError):
 	pass
 
 
-class FunderAllocation(Document):
+class FunderAllocation(SystemFieldsDocument):
 	"""A loan funded by a funder: fully, partially (participation) or by assignment (seed 004 §6).
 
 	Submitted allocations are the history: an allocation ends (end date, payments from then on are no longer

@@ -1,6 +1,5 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import now_datetime
 
 from pinjaman_online.funding.settlement import (
@@ -11,6 +10,7 @@ from pinjaman_online.funding.settlement import (
 	period_or_throw,
 	totals_of,
 )
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.utils import lock_row
 
 
@@ -22,7 +22,7 @@ class SettlementReconciliationError(frappe.ValidationError):
 	pass
 
 
-class FunderSettlement(Document):
+class FunderSettlement(SystemFieldsDocument):
 	"""A funder's monthly settlement (seed 004 §6 funder_settlements). Lines are always computed from the
 	payments collected in the period, never typed in; corrections are new versions (amendments), never edits."""
 

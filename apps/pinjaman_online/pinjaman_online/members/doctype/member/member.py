@@ -1,10 +1,10 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import getdate
 
 from pinjaman_online.lending.errors import InvalidNIK
 from pinjaman_online.lending.nik import check_nik_matches
+from pinjaman_online.permissions import SystemFieldsDocument
 
 
 class DuplicateMemberError(frappe.ValidationError):
@@ -15,7 +15,7 @@ class InvalidNIKError(frappe.ValidationError):
 	pass
 
 
-class Member(Document):
+class Member(SystemFieldsDocument):
 	def validate(self):
 		self.validate_nik()
 		self.validate_unique_identity()

@@ -1,9 +1,10 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
+
+from pinjaman_online.permissions import SystemFieldsDocument
 
 
-class CreditAnalysis(Document):
+class CreditAnalysis(SystemFieldsDocument):
 	def validate(self):
 		self.validate_application_state()
 		self.set_figures()

@@ -1,9 +1,9 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 
 from pinjaman_online.members.doctype.member.member import missing_documents
 from pinjaman_online.origination.utils import record_committee_vote, run_precheck
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.products.utils import default_first_due_date, simulate_product
 from pinjaman_online.utils import get_settings, to_money
 
@@ -12,8 +12,13 @@ class DocumentsNotVerifiedError(frappe.ValidationError):
 	pass
 
 
-class LoanApplication(Document):
+# Which kind of product each application channel sells.
+CHANNEL_PRODUCT_TYPE = {"Staff": "Pension Loan", "Mobile App": "Online Loan"}
+
+
+class LoanApplication(SystemFieldsDocument):
 	def validate(self):
+		self.validate_input()
 		self.validate_member()
 		self.set_defaults_from_product()
 		self.set_simulation()
@@ -49,6 +54,34 @@ class LoanApplication(Document):
 			from pinjaman_online.servicing.utils import cancel_undisbursed_loan
 
 			cancel_undisbursed_loan(self.loan)
+
+	def validate_input(self):
+		"""Refuse what a client may send wrong before anything is computed from it (417 with a code): the fields
+		the simulation needs, a principal in whole Rupiah, a whole number of months, and a product of this
+		application's channel (Pension Loan products on the staff path, Online Loan products on the mobile
+		path: an online product's limits, scorecard and decision are not the committee's, and vice versa)."""
+		from pinjaman_online.api.errors import require_fields
+		from pinjaman_online.lending import inputs
+		from pinjaman_online.lending.errors import InvalidInput, LendingError
+		from pinjaman_online.utils import throw_lending_error
+
+		require_fields(self, "member", "loan_product", "principal", "tenor_months")
+		try:
+			inputs.whole_rupiah(self.principal, _("Principal"), minimum=1, stored=True)
+			inputs.whole_number(self.tenor_months, _("Tenor (Months)"), minimum=1, maximum=600)
+			product_type = frappe.db.get_value("Loan Product", self.loan_product, "product_type")
+			wanted = CHANNEL_PRODUCT_TYPE.get(self.application_channel or "Staff")
+			if product_type and wanted and product_type != wanted:
+				raise InvalidInput(
+					"Product {product} is a {product_type} product: it cannot be applied for through the "
+					"{channel} channel",
+					"WRONG_CHANNEL",
+					product=self.loan_product,
+					product_type=product_type,
+					channel=self.application_channel or "Staff",
+				)
+		except LendingError as exc:
+			throw_lending_error(exc, _("Invalid application"))
 
 	def validate_member(self):
 		status = frappe.db.get_value("Member", self.member, "status")

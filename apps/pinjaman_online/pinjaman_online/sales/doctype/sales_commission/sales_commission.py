@@ -1,11 +1,10 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import getdate
 
 from pinjaman_online.lending.commission import commission_amount
 from pinjaman_online.lending.errors import LendingError
-from pinjaman_online.permissions import write_as_system
+from pinjaman_online.permissions import SystemFieldsDocument, write_as_system
 from pinjaman_online.sales.utils import commission_rate
 from pinjaman_online.utils import throw_lending_error, to_money
 
@@ -14,12 +13,15 @@ class CommissionError(frappe.ValidationError):
 	pass
 
 
-class SalesCommission(Document):
+class SalesCommission(SystemFieldsDocument):
 	"""An agent's commission on a disbursed loan (seed 004 §2 `sales_commissions`): percent of the disbursed
 	principal, Unpaid until Finance pays it; reversed (cancelled) or clawed back when the disbursement is
 	cancelled."""
 
 	def validate(self):
+		from pinjaman_online.api.errors import require_fields
+
+		require_fields(self, "loan", "commission_type")  # validate_loan reads the loan before Frappe's check
 		self.validate_loan()
 		if self.commission_type == "Clawback":
 			self.set_clawback_amount()

@@ -1,8 +1,8 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import cint, flt, now_datetime
 
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.sales.utils import period_or_throw
 
 
@@ -10,7 +10,7 @@ class TargetError(frappe.ValidationError):
 	pass
 
 
-class SalesTarget(Document):
+class SalesTarget(SystemFieldsDocument):
 	"""An agent's monthly target (seed 004 §2 `sales_targets`), approved by the agent's supervisor through
 	the Workflow "Sales Target Approval" (the supervisor named on the agent, never the target's creator)."""
 

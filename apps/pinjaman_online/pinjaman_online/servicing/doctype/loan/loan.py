@@ -1,8 +1,9 @@
 import frappe
-from frappe.model.document import Document
+
+from pinjaman_online.permissions import SystemFieldsDocument
 
 
-class Loan(Document):
+class Loan(SystemFieldsDocument):
 	def validate(self):
 		if not self.is_new() and self.has_value_changed("principal"):
 			frappe.throw(

@@ -1,14 +1,14 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate
 
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.servicing.utils import LoanStateError, refresh_loan
 from pinjaman_online.utils import lock_row
 
 
-class LoanDisbursement(Document):
+class LoanDisbursement(SystemFieldsDocument):
 	def validate(self):
 		loan = frappe.get_doc("Loan", self.loan)
 		self.validate_loan_state(loan)

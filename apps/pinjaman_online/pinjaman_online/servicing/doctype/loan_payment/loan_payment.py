@@ -1,10 +1,10 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import getdate
 
 from pinjaman_online.lending.allocation import Allocation, AllocationLine, allocate_payment
 from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.servicing.utils import (
 	LoanStateError,
 	apply_allocation,
@@ -19,11 +19,16 @@ class OverpaymentError(frappe.ValidationError):
 	pass
 
 
-class LoanPayment(Document):
+class LoanPayment(SystemFieldsDocument):
 	def validate(self):
+		from pinjaman_online.api.errors import require_fields
+
+		require_fields(self, "loan", "amount")  # read below before Frappe's own mandatory check
 		if to_money(self.amount) <= 0:
 			frappe.throw(_("Payment amount must be above zero"), title=_("Invalid amount"))
 		loan = frappe.db.get_value("Loan", self.loan, ["status", "disbursement_date"], as_dict=True)
+		if not loan:  # Frappe's link check lets a missing link through when the doctype fetches from it
+			frappe.throw(_("Could not find {0}").format(f"{_('Loan')}: {self.loan}"), frappe.LinkValidationError)
 		if loan.status not in ("Active", "Default"):
 			frappe.throw(
 				_("Loan {0} is {1}: payments are taken only on active loans").format(

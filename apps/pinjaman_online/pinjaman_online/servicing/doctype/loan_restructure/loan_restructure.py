@@ -1,11 +1,11 @@
 import frappe
 from frappe import _
-from frappe.model.document import Document
 
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.servicing.changes import apply_restructure, restructure_plan
 
 
-class LoanRestructure(Document):
+class LoanRestructure(SystemFieldsDocument):
 	def validate(self):
 		self.validate_one_open_per_loan()
 		restructure_plan(self)

@@ -1,9 +1,8 @@
-from frappe.model.document import Document
-
+from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.servicing.changes import apply_settlement, fill_settlement, revert_settlement
 
 
-class LoanSettlement(Document):
+class LoanSettlement(SystemFieldsDocument):
 	def validate(self):
 		fill_settlement(self)
 
