@@ -27,7 +27,8 @@ TRACEBACK_MARKER = "Traceback (most recent call last)"
 JSON_TRACEBACK_KEYS = ("exc", "exception", "_exc_source", "_debug_messages")
 # Frappe queues an unhandled error's Error Log in this Redis list (frappe.deferred_insert) for the scheduler.
 ERROR_LOG_QUEUE = "insert_queue_for_Error Log"
-_STATUS_LINE = re.compile(r">Status: \d{3}</p>")
+# The status line of Frappe's message page ("Status: 500") and of its web page error page ("Error Code: 500").
+_STATUS_LINE = re.compile(r">\s*(?:Status|Error Code): \d{3}\s*</p>")
 _PRE_WITH_TRACEBACK = re.compile(
 	r"<pre[^>]*>(?:(?!</pre>).)*Traceback(?:(?!</pre>).)*</pre>", re.DOTALL | re.IGNORECASE
 )
@@ -149,7 +150,7 @@ def _scrub_html(response, reference: str | None):
 			f'<p class="error-reference text-muted text-center small" data-error-reference="{reference}">'
 			f"{html.escape(_reference_message(reference))}</p>"
 		)
-		# Below the status line of Frappe's message page, else at the end of the page.
+		# Below the page's status line, else at the end of the page.
 		status = _STATUS_LINE.search(page)
 		if status:
 			page = page[: status.end()] + line + page[status.end() :]
