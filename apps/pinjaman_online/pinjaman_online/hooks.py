@@ -154,21 +154,23 @@ auth_hooks = [
 	"pinjaman_online.borrower.auth.authenticate_bearer",
 	"pinjaman_online.login_policy.enforce_on_authenticated_request",
 ]
-before_request = ["pinjaman_online.login_policy.before_request"]
-after_request = ["pinjaman_online.login_policy.after_request"]
-on_login = "pinjaman_online.login_policy.on_login"
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
 	"pinjaman_online.error_responses.before_request",
+	"pinjaman_online.login_policy.before_request",
 	# api/errors.py: an unknown doctype on /api/resource or /api/v2 is a 404 (Frappe fails importing it)
 	"pinjaman_online.api.errors.unknown_doctype",
 ]
 after_request = [
 	# api/errors.py, first: a JSON body that does not parse is a 400, not Frappe's 500
 	"pinjaman_online.api.errors.malformed_json_response",
+	# api/errors.py: a 4xx without a message (frappe.only_for, argument types) gets one a person can read
+	"pinjaman_online.api.errors.add_missing_message",
+	"pinjaman_online.login_policy.after_request",
 	# error_responses.py, last: strips tracebacks from the final error response, adds a 5xx's reference
 	"pinjaman_online.error_responses.after_request",
 ]
+on_login = "pinjaman_online.login_policy.on_login"
 
 # Personal data export (borrower KYC part): Frappe's request, collected on RQ, with the lending records.
 override_doctype_class = {

@@ -10,7 +10,8 @@ from decimal import Decimal
 import frappe
 from frappe.utils import flt, getdate
 
-from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.lending.errors import InvalidInput, LendingError
+from pinjaman_online.lending.inputs import MAX_RUPIAH
 
 CENT = Decimal("0.01")
 
@@ -22,6 +23,15 @@ def to_money(value) -> Decimal:
 	"1250000")``), so amounts in whole Rupiah print as such.
 	"""
 	amount = Decimal(str(flt(value, 2)))
+	if abs(amount) > MAX_RUPIAH:  # no Currency column holds it, and quantize() would fail on it
+		throw_lending_error(
+			InvalidInput(
+				"Amount {amount} is out of range: at most {maximum}",
+				"OUT_OF_RANGE",
+				amount=f"{amount:.0f}" if amount.is_finite() else str(amount),
+				maximum=MAX_RUPIAH,
+			)
+		)
 	return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.quantize(CENT)
 
 

@@ -63,6 +63,20 @@ def throw(exc: LendingError, title: str | None = None):
 	frappe.throw(message, exc=STATUS_BY_CODE.get(exc.code, InvalidRequest), title=title or _("Invalid input"))
 
 
+def require_fields(doc, *fieldnames: str):
+	"""Refuse ``doc`` (417 ``MISSING_ARGUMENT``, naming the fields by label) when any of ``fieldnames`` is
+	empty. For controllers that need these values before Frappe's own mandatory check, which runs only after
+	``validate``: without them the controller would fail as a 500 instead."""
+	missing = [doc.meta.get_label(f) for f in fieldnames if doc.get(f) in (None, "")]
+	if missing:
+		frappe.local.response["code"] = "MISSING_ARGUMENT"
+		frappe.throw(
+			_("Missing required field(s): {0}").format(", ".join(_(label) for label in missing)),
+			exc=frappe.MandatoryError,
+			title=_("Incomplete request"),
+		)
+
+
 def malformed_json_response(response=None, request=None):
 	"""``after_request`` hook: replace Frappe's 500 for a JSON body that does not parse by a 400.
 
@@ -128,6 +142,43 @@ def _set_language():
 		frappe.local.lang = get_language()
 	except Exception:  # noqa: BLE001 - the language is a nicety; the 400 is answered regardless
 		frappe.local.lang = frappe.local.lang or "en"
+
+
+def _generic_messages() -> dict:
+	return {
+		400: _("The request cannot be read."),
+		401: _("Log in first: the request has no valid login or token."),
+		403: _("You are not permitted to do this."),
+		404: _("What the request names does not exist."),
+		405: _("This address does not accept this kind of request."),
+		409: _("This conflicts with the current state: reload and try again."),
+		413: _("The request is too large."),
+		417: _("A value in the request cannot be accepted: check the fields and try again."),
+		429: _("Too many requests: wait a moment and try again."),
+	}
+
+
+def add_missing_message(response=None, request=None):
+	"""``after_request`` hook: a JSON error response (4xx) without any message gets one a person can read.
+
+	Frappe raises some errors without a message (``frappe.only_for``, the type check of whitelisted
+	arguments, the rate limiter); with tracebacks kept from clients, such a response would carry only an
+	exception class name. The message says what kind of problem it is, in the user's language."""
+	if response is None or not 400 <= getattr(response, "status_code", 0) < 500:
+		return
+	if response.mimetype != "application/json" or response.direct_passthrough or response.is_streamed:
+		return
+	try:
+		body = json.loads(response.get_data(as_text=True))
+	except ValueError:
+		return
+	if not isinstance(body, dict) or body.get("_server_messages") or body.get("errors"):
+		return
+	if isinstance(body.get("message"), str) and body["message"].strip():
+		return
+	message = _generic_messages().get(response.status_code) or _("The request cannot be accepted.")
+	body["_server_messages"] = json.dumps([json.dumps({"message": message, "indicator": "red"})])
+	response.set_data(json.dumps(body))
 
 
 RESOURCE_PREFIXES = ("/api/resource/", "/api/v2/document/", "/api/v2/doctype/")

@@ -34,6 +34,8 @@ DEFAULTS = {
 	"kyc_face_reject_below": 60.0,
 	"kyc_name_similarity_min": 85.0,
 	"kyc_max_image_kb": 5120,
+	"kyc_min_image_side": 200,
+	"kyc_max_image_megapixels": 25,
 }
 
 
@@ -147,11 +149,18 @@ def can_upload(doc) -> bool:
 
 
 def check_image(content: bytes | None, label: str) -> str:
-	"""The file extension (jpg/png) of an image that Pillow decodes as JPEG or PNG within the size limit;
-	``KycError`` (417) otherwise."""
+	"""The file extension (jpg/png) of an image that Pillow decodes as JPEG or PNG within the size limits of
+	Borrower Settings (bytes, shorter side, megapixels); ``KycError`` or a 417 ``IMAGE_PIXELS`` otherwise.
+
+	The pixel size is read from the file's header before anything is decoded, so a small file claiming a huge
+	image (a decompression bomb) is refused without decoding it."""
 	from io import BytesIO
 
 	from PIL import Image
+
+	from pinjaman_online.lending.errors import LendingError
+	from pinjaman_online.lending.inputs import image_pixels
+	from pinjaman_online.utils import throw_lending_error
 
 	if not content:
 		frappe.throw(_("{0} is missing").format(label), exc=KycError)
@@ -163,15 +172,31 @@ def check_image(content: bytes | None, label: str) -> str:
 			exc=KycError,
 		)
 	try:
-		with Image.open(BytesIO(content)) as img:
+		with Image.open(BytesIO(content)) as img:  # reads the header only
 			fmt = img.format
-			img.verify()
-		with Image.open(BytesIO(content)) as img:
-			img.load()  # verify() does not decode the pixels; a truncated file fails here
 			width, height = img.size
+	except Image.DecompressionBombError:  # Pillow's own ceiling (twice MAX_IMAGE_PIXELS)
+		fmt, width, height = "PNG", Image.MAX_IMAGE_PIXELS, 2
 	except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors for a file that is not an image
 		fmt, width, height = None, 0, 0
 	if fmt not in IMAGE_FORMATS or min(width, height) < 1:
+		frappe.throw(_("{0} must be a JPEG or PNG photo").format(label), exc=KycError)
+	try:
+		image_pixels(
+			width,
+			height,
+			label,
+			min_side=int(float(setting("kyc_min_image_side"))),
+			max_pixels=int(float(setting("kyc_max_image_megapixels")) * 1_000_000),
+		)
+	except LendingError as exc:
+		throw_lending_error(exc, _("Photo size"))
+	try:
+		with Image.open(BytesIO(content)) as img:
+			img.verify()
+		with Image.open(BytesIO(content)) as img:
+			img.load()  # verify() does not decode the pixels; a truncated file fails here
+	except Exception:  # noqa: BLE001 - as above
 		frappe.throw(_("{0} must be a JPEG or PNG photo").format(label), exc=KycError)
 	return IMAGE_FORMATS[fmt]
 

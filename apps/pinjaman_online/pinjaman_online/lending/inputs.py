@@ -44,12 +44,18 @@ def _kind(value) -> str:
 	return "text"
 
 
-def whole_rupiah(value, name: str, minimum: int = 0, maximum: int = MAX_RUPIAH) -> Decimal:
+def whole_rupiah(
+	value, name: str, minimum: int = 0, maximum: int = MAX_RUPIAH, stored: bool = False
+) -> Decimal:
 	"""``value`` (int, or str of digits) as a whole-Rupiah ``Decimal`` within ``minimum``..``maximum``.
 
 	Refused (``InvalidInput``): floats (code ``MONEY_NOT_WHOLE_RUPIAH``), booleans, other types and text
 	that is not digits (``NOT_A_NUMBER`` / ``MONEY_NOT_WHOLE_RUPIAH``), values outside the range
-	(``OUT_OF_RANGE``)."""
+	(``OUT_OF_RANGE``). With ``stored`` (a value read back from a document, where Frappe keeps Currency as a
+	float), an exact whole float such as ``1500000.0`` is accepted; a fraction or a float beyond the range is
+	still refused."""
+	if stored and isinstance(value, float) and math.isfinite(value):
+		value = Decimal(repr(value))
 	if isinstance(value, float):
 		raise InvalidInput(
 			"{name} must be a whole number of Rupiah given as an integer or as text (e.g. 1500000), "
@@ -179,3 +185,27 @@ def _in_range(number, name: str, minimum, maximum):
 			"{name} must be at most {maximum}", "OUT_OF_RANGE", name=name, minimum=minimum, maximum=maximum
 		)
 	return number
+
+
+def image_pixels(width: int, height: int, name: str, min_side: int, max_pixels: int) -> None:
+	"""Refuse a photo whose shorter side has fewer than ``min_side`` pixels or which has more than
+	``max_pixels`` pixels in all (code ``IMAGE_PIXELS``): too small to read a KTP from, or so large that
+	decoding it would take hundreds of megabytes. Source: Borrower Settings (KYC image limits)."""
+	if min(width, height) < min_side:
+		raise InvalidInput(
+			"{name} is too small: {width}×{height} pixels, the shorter side needs at least {min_side}",
+			"IMAGE_PIXELS",
+			name=name,
+			width=width,
+			height=height,
+			min_side=min_side,
+		)
+	if width * height > max_pixels:
+		raise InvalidInput(
+			"{name} is too large: {width}×{height} pixels, at most {megapixels} megapixels",
+			"IMAGE_PIXELS",
+			name=name,
+			width=width,
+			height=height,
+			megapixels=max_pixels // 1_000_000,
+		)

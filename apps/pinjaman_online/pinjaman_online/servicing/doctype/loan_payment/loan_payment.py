@@ -28,7 +28,9 @@ class LoanPayment(SystemFieldsDocument):
 			frappe.throw(_("Payment amount must be above zero"), title=_("Invalid amount"))
 		loan = frappe.db.get_value("Loan", self.loan, ["status", "disbursement_date"], as_dict=True)
 		if not loan:  # Frappe's link check lets a missing link through when the doctype fetches from it
-			frappe.throw(_("Could not find {0}").format(f"{_('Loan')}: {self.loan}"), frappe.LinkValidationError)
+			frappe.throw(
+				_("Could not find {0}").format(f"{_('Loan')}: {self.loan}"), frappe.LinkValidationError
+			)
 		if loan.status not in ("Active", "Default"):
 			frappe.throw(
 				_("Loan {0} is {1}: payments are taken only on active loans").format(
