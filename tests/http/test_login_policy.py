@@ -114,6 +114,7 @@ def defaults(admin):
 		lockout_minutes=15,
 		account_failures_per_hour=100,
 		account_soft_delay_seconds=60,
+		failed_logins_per_ip_per_hour=200,
 		otp_per_phone_per_hour=3,
 		otp_per_phone_ceiling=10,
 		otp_resend_cooldown_seconds=60,
@@ -155,6 +156,17 @@ def test_the_account_ceiling_slows_unknown_clients_only(admin, guest, sms, defau
 	# The owner's known device is not slowed, not even after a typo of its own.
 	owner.method(M + "login", 401, login=ident["phone"], password="typo")
 	assert owner.method(M + "login", login=ident["phone"], password=PASSWORD)["access_token"]
+
+
+def test_one_address_trying_many_accounts_waits_alone(admin, guest, sms, defaults):
+	victims = [borrower(guest, sms) for _ in range(3)]
+	set_settings(admin, failed_logins_per_ip_per_hour=3)
+	stuffer = fresh_ip()
+	for victim in victims:
+		client(stuffer, "bot").method(M + "login", 401, login=victim["email"], password="bocoran-lama")
+	r = client(stuffer, "another-bot").method(M + "login", 429, login=victims[0]["email"], password=PASSWORD)
+	assert "try again in" in r.text
+	assert client(fresh_ip(), "owner").method(M + "login", login=victims[0]["email"], password=PASSWORD)
 
 
 # ---------------------------------------------------------------- biometric login

@@ -55,6 +55,13 @@ def test_the_ceiling_slows_unknown_clients_only():
 	assert th.wait_seconds(client, 100, True, 101.0, POLICY) == 0
 
 
+def test_an_address_over_its_ceiling_waits_for_the_rest_of_the_hour():
+	policy = th.LoginPolicy(address_ceiling=3)
+	assert th.address_wait_seconds(2, 1800.2, policy) == 0
+	assert th.address_wait_seconds(3, 1800.2, policy) == 1801
+	assert th.address_wait_seconds(9, -1, policy) == 0
+
+
 def test_failures_accumulate():
 	state = th.ClientState()
 	for t in range(3):

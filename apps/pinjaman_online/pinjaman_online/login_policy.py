@@ -5,8 +5,9 @@ What the policy enforces, wherever the user comes in:
 - the client's address is the socket peer, or, from a trusted proxy only (site config ``trusted_proxies``,
   default ``127.0.0.1`` and ``::1``), the address the proxy forwarded (``lending/throttle.client_ip``);
   ``frappe.local.request_ip`` is set to it before any endpoint or rate limit reads it;
-- failed logins are throttled per account and client with exponential backoff, and per account with a
-  ceiling that slows down only clients that never logged in to the account (rules in ``lending/throttle.py``,
+- failed logins are throttled per account and client with exponential backoff, per client address over
+  all accounts (an hourly ceiling), and per account with a ceiling that slows down only clients that never
+  logged in to the account (rules in ``lending/throttle.py``,
   numbers in Borrower Settings, state in Redis); no number of failures locks an account for its owner;
 - disabled users are refused, also when Frappe accepted their API key or session;
 - a borrower (role Member only) is refused until their phone is verified.
@@ -95,6 +96,7 @@ def login_policy() -> throttle.LoginPolicy:
 		max_delay=max(int(s.lockout_minutes or 0), 0) * 60,
 		account_ceiling=max(int(s.account_failures_per_hour or 0), 0),
 		soft_delay=max(int(s.account_soft_delay_seconds or 0), 0),
+		address_ceiling=max(int(s.failed_logins_per_ip_per_hour or 0), 0),
 	)
 
 
@@ -128,16 +130,28 @@ def _known(account: str, client: str, device: str) -> bool:
 	return any(frappe.cache.sismember(_known_set(account), m) for m in members)
 
 
+def _address_key() -> str:
+	return _key("address", _digest(getattr(frappe.local, "request_ip", None) or "unknown"))
+
+
 def wait_seconds(account: str, device: str | None = None) -> int:
 	"""Seconds this request's client must still wait before a login attempt on ``account`` is heard."""
 	device = device_id() if device is None else device
 	client = client_id(device)
-	return throttle.wait_seconds(
-		_client_state(account, client),
-		_account_failures(account),
-		_known(account, client, device),
-		time.time(),
-		login_policy(),
+	policy = login_policy()
+	address_key = _address_key()
+	address_wait = throttle.address_wait_seconds(
+		int(frappe.cache.get(address_key) or 0), frappe.cache.ttl(address_key), policy
+	)
+	return max(
+		address_wait,
+		throttle.wait_seconds(
+			_client_state(account, client),
+			_account_failures(account),
+			_known(account, client, device),
+			time.time(),
+			policy,
+		),
 	)
 
 
@@ -161,9 +175,9 @@ def record_failure(account: str, device: str | None = None):
 	frappe.cache.set(
 		_key("client", _account(account), client), f"{state.failures}:{state.last_failure}", ex=ttl
 	)
-	key = _key("account", _account(account))
-	frappe.cache.set(key, 0, ex=3600, nx=True)  # the hour starts with its first failure
-	frappe.cache.incrby(key, 1)
+	for key in (_key("account", _account(account)), _address_key()):
+		frappe.cache.set(key, 0, ex=3600, nx=True)  # the hour starts with its first failure
+		frappe.cache.incrby(key, 1)
 
 
 def record_success(account: str, device: str | None = None):

@@ -7,6 +7,8 @@ Design (OWASP ASVS 4.0 V2.2.1 and V11; OWASP "Slow Down Online Guessing Attacks 
   sends. After ``free_attempts`` failures a client waits ``base_delay × 2^(extra failures)`` seconds, capped at
   ``max_delay``, between attempts; a success from that client clears its count. An outsider who knows a
   phone number or an e-mail address therefore slows down only their own client, never the owner's.
+- Each client address has an hourly ceiling of failures over all accounts (``address_ceiling``): an address
+  that tries many accounts waits for the rest of the hour; only that address is affected.
 - Each account also has a *ceiling*: beyond ``account_ceiling`` failures in the hour (from all clients), a
   client that never logged in to this account before waits at least ``soft_delay`` seconds between attempts.
   Clients that logged in to the account before (known clients) are not slowed by the ceiling. No attempt
@@ -30,6 +32,7 @@ class LoginPolicy:
 	max_delay: int = 900  # the longest wait of one client
 	account_ceiling: int = 100  # failures per account per hour before unknown clients are slowed down
 	soft_delay: int = 60  # wait of an unknown client between attempts once the ceiling is reached
+	address_ceiling: int = 200  # failures from one client address per hour, over all accounts
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,14 @@ def wait_seconds(
 		return 0
 	remaining = client.last_failure + wait - now
 	return max(0, math.ceil(remaining))
+
+
+def address_wait_seconds(address_failures: int, window_remaining: float, policy: LoginPolicy) -> int:
+	"""Seconds a client address must wait once its failures over all accounts reach ``address_ceiling`` in
+	the current hour (credential stuffing from one address): the rest of that hour, else 0."""
+	if address_failures < policy.address_ceiling:
+		return 0
+	return max(0, math.ceil(window_remaining))
 
 
 def after_failure(client: ClientState, now: float) -> ClientState:
