@@ -248,8 +248,9 @@ def handle_webhook(body: bytes, signature: str | None) -> dict:
 		)
 	try:
 		data = json.loads(body)
-		assert isinstance(data, dict)
-	except (ValueError, AssertionError):
+	except ValueError:
+		data = None
+	if not isinstance(data, dict):
 		_refuse(
 			"Payment webhook: malformed",
 			_("Webhook body is not a JSON object"),
@@ -288,13 +289,15 @@ def handle_webhook(body: bytes, signature: str | None) -> dict:
 	transaction_id = str(data.get("transaction_id") or "").strip()
 	try:
 		received = Decimal(str(data.get("amount")))
-		assert (
+		well_formed = bool(
 			transaction_id
 			and received.is_finite()
 			and received > 0
 			and received == received.to_integral_value()
 		)
-	except (ArithmeticError, ValueError, TypeError, AssertionError):
+	except (ArithmeticError, ValueError, TypeError):
+		well_formed = False
+	if not well_formed:
 		_refuse(
 			"Payment webhook: malformed",
 			_("A paid webhook needs a transaction_id and a positive whole amount"),
