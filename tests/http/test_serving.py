@@ -15,7 +15,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import URL, new_session
+from conftest import SITE, URL, new_session
 
 FORCE_ERROR = "pinjaman_online.tests.server_error.raise_server_error"
 TRACEBACK_SIGNS = ("Traceback", 'File "', "ZeroDivisionError: ", "raise_server_error", "/apps/")
@@ -113,6 +113,27 @@ def test_socketio_websocket_upgrade_passes_nginx():
 		head = conn.recv(4096).decode(errors="replace")
 	assert head.startswith("HTTP/1.1 101"), head
 	assert "upgrade: websocket" in head.lower(), head
+
+
+def socketio_connect(origin: str, host: str, sid_cookie: str) -> str:
+	"""Open a polling Engine.IO session and join the site's namespace as a browser at ``origin`` would; return
+	socketio's answer to the namespace connect (``40/site,{...}`` connected, ``44/site,{...}`` refused)."""
+	s = new_session()
+	s.headers.update({"Origin": origin, "Host": host, "Accept": "*/*", "Cookie": f"sid={sid_cookie}"})
+	base = URL + "/socket.io/?EIO=4&transport=polling"
+	sid = json.loads(s.get(base, timeout=30).text[1:])["sid"]
+	assert s.post(f"{base}&sid={sid}", data=f"40/{SITE},", timeout=30).text == "ok"
+	return s.get(f"{base}&sid={sid}", timeout=30).text
+
+
+def test_socketio_accepts_a_same_origin_session_and_refuses_another_origin(admin):
+	port = urlsplit(URL).port
+	# A name the server's DNS need not know: socketio's check of the session goes through nginx on 127.0.0.1.
+	host = f"{SITE}:{port}"
+	answer = socketio_connect(f"http://{host}", host, admin.s.cookies["sid"])
+	assert answer.startswith(f"40/{SITE},"), answer
+	refused = socketio_connect("http://attacker.example", host, admin.s.cookies["sid"])
+	assert refused.startswith(f"44/{SITE},") and "Invalid origin" in refused, refused
 
 
 @pytest.mark.parametrize(
