@@ -51,6 +51,11 @@ FRAPPE_DOCTYPES = {
 	"Dynamic Link": 1,
 	"Personal Data Download Request": 0,  # borrower: personal data export (override_doctype_class)
 	"Activity Log": 0,  # login_policy: Frappe's failed-login log (doc_events)
+	# permissions: records about a document follow the document; a notification only its user's
+	"Version": 0,
+	"Comment": 0,
+	"Communication": 0,
+	"Notification Log": 0,
 }
 
 # Roles every Frappe site has; the app's own roles come from setup/fixtures/role.json.

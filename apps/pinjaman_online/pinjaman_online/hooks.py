@@ -80,6 +80,7 @@ permission_query_conditions = {
 	"Communication": "pinjaman_online.permissions.reference_query",
 	"Activity Log": "pinjaman_online.permissions.reference_query",
 	"File": "pinjaman_online.permissions.reference_query",
+	"Notification Log": "pinjaman_online.permissions.notification_log_query",
 }
 
 has_permission = {
@@ -175,6 +176,24 @@ on_login = "pinjaman_online.login_policy.on_login"
 # Personal data export (borrower KYC part): Frappe's request, collected on RQ, with the lending records.
 override_doctype_class = {
 	"Personal Data Download Request": "pinjaman_online.borrower.data_export.PersonalDataDownloadRequest",
+	# permissions: a child row loaded on its own is checked against its parent record (overrides/child_rows.py)
+	"Pension Fund File Column": "pinjaman_online.overrides.child_rows.PensionFundFileColumnRow",
+	"Credit Score Line": "pinjaman_online.overrides.child_rows.CreditScoreLineRow",
+	"Credit Scorecard Bin": "pinjaman_online.overrides.child_rows.CreditScorecardBinRow",
+	"KYC Status History": "pinjaman_online.overrides.child_rows.KYCStatusHistoryRow",
+	"Funder Settlement Line": "pinjaman_online.overrides.child_rows.FunderSettlementLineRow",
+	"Loan Product Funder": "pinjaman_online.overrides.child_rows.LoanProductFunderRow",
+	"Member Bank Account": "pinjaman_online.overrides.child_rows.MemberBankAccountRow",
+	"Member Contact": "pinjaman_online.overrides.child_rows.MemberContactRow",
+	"Member Document": "pinjaman_online.overrides.child_rows.MemberDocumentRow",
+	"Application Document": "pinjaman_online.overrides.child_rows.ApplicationDocumentRow",
+	"Committee Decision": "pinjaman_online.overrides.child_rows.CommitteeDecisionRow",
+	"Eligibility Check": "pinjaman_online.overrides.child_rows.EligibilityCheckRow",
+	"Required Member Document": "pinjaman_online.overrides.child_rows.RequiredMemberDocumentRow",
+	"Loan Product Fee": "pinjaman_online.overrides.child_rows.LoanProductFeeRow",
+	"Sales Commission Rate": "pinjaman_online.overrides.child_rows.SalesCommissionRateRow",
+	"Loan Payment Allocation": "pinjaman_online.overrides.child_rows.LoanPaymentAllocationRow",
+	"Loan Settlement Adjustment": "pinjaman_online.overrides.child_rows.LoanSettlementAdjustmentRow",
 }
 
 # Document Events
