@@ -19,7 +19,8 @@ def execute(filters=None):
 		conditions["owner"] = filters.user
 	if filters.get("from_date") and filters.get("to_date"):
 		conditions["creation"] = ("between", [filters.from_date, f"{filters.to_date} 23:59:59"])
-	versions = frappe.get_all(
+	# get_list: only the changes of documents the user may read (permissions.reference_query)
+	versions = frappe.get_list(
 		"Version",
 		filters=conditions,
 		fields=["creation", "owner", "ref_doctype", "docname", "data"],
