@@ -412,6 +412,32 @@ def test_unknown_doctypes_and_names(admin, guest):
 			assert 400 <= r.status_code < 500, f"{path} as {api.user}: {r.status_code} {r.text[:300]}"
 
 
+def test_bodies_frappe_cannot_read(admin, users):
+	"""Bodies that fail inside Frappe before any endpoint runs: a form field whose name is not UTF-8 (a keyword
+	Frappe cannot pass), and /api/resource writes whose body is not a JSON object."""
+	odd_name = b'--XX\r\nContent-Disposition: form-data; name="\xc2\x88\\"\r\n\r\n{}\r\n--XX--\r\n'
+	multipart = {"Content-Type": "multipart/form-data; boundary=XX"}
+	cases = [
+		(users["mobile"], "POST", "/api/method/pinjaman_online.api.mobile_kyc.upload", odd_name, multipart),
+		(users["guest"], "POST", "/api/method/pinjaman_online.api.mobile.login", odd_name, multipart),
+		(admin, "POST", "/api/resource/Member", odd_name, multipart),
+		(
+			admin,
+			"POST",
+			"/api/resource/Member",
+			"full_name=x",
+			{"Content-Type": "application/x-www-form-urlencoded"},
+		),
+		(admin, "POST", "/api/resource/Member", "", {}),
+		(admin, "POST", "/api/resource/Member", "[1, 2]", {"Content-Type": "application/json"}),
+		(admin, "PUT", "/api/resource/Loan Product/x", '"text"', {"Content-Type": "application/json"}),
+	]
+	for api, verb, path, body, headers in cases:
+		r = api.call(verb, path, None, data=body, headers=headers)
+		record("bodies Frappe cannot read", f"{verb} {path} {body[:30]!r}", r)
+		assert 400 <= r.status_code < 500, f"{verb} {path} {body[:40]!r}: {r.status_code} {r.text[:300]}"
+
+
 def test_zz_figures():
 	"""Print the corpus' figures; every response was a 4xx with a message."""
 	by_group = Counter(group for group, *_ in RESULTS)

@@ -158,6 +158,8 @@ auth_hooks = [
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
 	"pinjaman_online.error_responses.before_request",
+	# api/errors.py: a form field whose name is not text is a 400 (Frappe fails calling and logging with it)
+	"pinjaman_online.api.errors.unreadable_field_names",
 	"pinjaman_online.login_policy.before_request",
 	# api/errors.py: an unknown doctype on /api/resource or /api/v2 is a 404 (Frappe fails importing it)
 	"pinjaman_online.api.errors.unknown_doctype",

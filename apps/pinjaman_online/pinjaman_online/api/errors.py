@@ -181,6 +181,25 @@ def add_missing_message(response=None, request=None):
 	response.set_data(json.dumps(body))
 
 
+def unreadable_field_names():
+	"""``before_request`` hook: 400 for a form or multipart body with a field whose name is not text.
+
+	Werkzeug keeps a field name it cannot decode as ``None``; Frappe then fails calling the method with it (a
+	keyword must be a string) and again while logging that failure, so the client gets a bare 500 page."""
+	form = getattr(frappe.local, "form_dict", None) or {}
+	bad = [key for key in list(form) if not isinstance(key, str)]
+	if not bad:
+		return
+	for key in bad:
+		form.pop(key, None)
+	frappe.local.response["code"] = "MALFORMED_FORM"
+	frappe.throw(
+		_("The request has a form field whose name cannot be read (not UTF-8 text)"),
+		MalformedRequest,
+		title=_("Invalid request"),
+	)
+
+
 RESOURCE_PREFIXES = ("/api/resource/", "/api/v2/document/", "/api/v2/doctype/")
 
 
@@ -196,3 +215,38 @@ def unknown_doctype():
 	if doctype and not frappe.db.exists("DocType", doctype):
 		frappe.local.response["code"] = "UNKNOWN_DOCTYPE"
 		frappe.throw(_("DocType {0} not found").format(doctype), NotFound, title=_("Not found"))
+	if (
+		prefix == "/api/resource/"
+		and request.method in ("POST", "PUT")
+		and not _resource_body_is_object(request)
+	):
+		frappe.local.response["code"] = "MALFORMED_BODY"
+		frappe.throw(
+			_(
+				"Send the document as a JSON object (Content-Type: application/json), or as a form field 'data'"
+			),
+			MalformedRequest,
+			title=_("Invalid request"),
+		)
+
+
+def _resource_body_is_object(request) -> bool:
+	"""Whether Frappe's ``/api/resource`` create/update will read a JSON object from this request: the
+	``data`` form field, else the raw body (``frappe.api.v1.get_request_form_data``), which otherwise fails on
+	bytes or text with a 500."""
+	data = frappe.local.form_dict.get("data")
+	if data is None:
+		try:
+			data = request.get_data(cache=True).decode("utf-8")
+		except UnicodeDecodeError:
+			return False
+		if not data.strip():
+			return (
+				not frappe.local.form_dict
+			)  # an empty body is an empty document; a form without data is not
+	if isinstance(data, dict):
+		return True
+	try:
+		return isinstance(json.loads(data), dict)
+	except (TypeError, ValueError):
+		return False
