@@ -54,7 +54,9 @@ def throw(exc: LendingError, title: str | None = None):
 	"""Raise ``exc`` as the Frappe exception of its code (see :data:`STATUS_BY_CODE`), with its message
 	translated into the user's language and ``code`` in the response JSON. Never returns."""
 	frappe.local.response["code"] = exc.code
-	params = getattr(exc, "params", None) or {}
+	params = dict(getattr(exc, "params", None) or {})
+	if isinstance(params.get("kind"), str):  # "number", "text", "object": words of the message itself
+		params["kind"] = _(params["kind"])
 	template = getattr(exc, "template", None) or str(exc)
 	try:
 		message = _(template).format(**params) if params else _(template)
