@@ -104,8 +104,10 @@ def _scrub_json(response, reference: str | None):
 	try:
 		body = json.loads(text)
 	except ValueError:
-		return
+		body = None
 	if not isinstance(body, dict):
+		if TRACEBACK_MARKER in text:
+			response.set_data(json.dumps({"error_reference": reference} if reference else {}))
 		return
 	for key in JSON_TRACEBACK_KEYS:
 		body.pop(key, None)
