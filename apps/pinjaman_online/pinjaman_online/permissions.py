@@ -78,7 +78,7 @@ def borrower_view(doctype: str, user: str | None = None) -> bool:
 		for p in frappe.permissions.get_valid_perms(doctype, user)
 		if (p.read or p.select) and not p.permlevel
 	}
-	return granting <= {BORROWER_ROLE}
+	return bool(granting) and granting <= {BORROWER_ROLE}
 
 
 def _col(doctype: str, fieldname: str) -> str:
@@ -337,7 +337,7 @@ def file_has_permission(doc, ptype: str | None = None, user: str | None = None) 
 	A private file's content (its ``file_url``) is readable only through the File record that first stored
 	it: another File record pointing at the same URL (which anyone with File create can make, attached to
 	a document of their own) grants nothing, so knowing a private URL is never enough. A private file
-	attached to a document is readable only by who can read that document, also by its uploader."""
+	attached to a document is readable by its uploader and by who can read that document."""
 	user = user or frappe.session.user
 	if user == ADMINISTRATOR or not doc.get("is_private") or doc.get("is_folder"):
 		return None
@@ -353,6 +353,8 @@ def file_has_permission(doc, ptype: str | None = None, user: str | None = None) 
 		)
 		if first and first[0].name != doc.name:
 			return file_has_permission(frappe.get_doc("File", first[0].name), ptype, user)
+	if doc.get("owner") == user and user != "Guest":
+		return None  # the one who stored the file (Frappe's owner rule)
 	if doc.get("attached_to_doctype") and doc.get("attached_to_name"):
 		return None if can_read_record(doc.attached_to_doctype, doc.attached_to_name, user) else False
 	return None
@@ -379,7 +381,10 @@ def refuse_foreign_private_file(doc, method: str | None = None):
 	if user == ADMINISTRATOR or not request:
 		return
 	if method == "before_insert" and (
-		request.files or frappe.form_dict.get("content") or frappe.form_dict.get("filedata")
+		doc.flags.ignore_permissions  # the app's own code storing bytes it holds
+		or request.files
+		or frappe.form_dict.get("content")
+		or frappe.form_dict.get("filedata")
 	):
 		return
 	others = frappe.get_all(
