@@ -277,7 +277,7 @@ def pay_at_the_same_moment(finance) -> tuple[str, Decimal]:
 
 	def pay(amount):
 		start.wait()
-		r = finance.method("pinjaman_online.api.servicing.pay", expect=None, loan=loan, amount=float(amount))
+		r = finance.method("pinjaman_online.api.servicing.pay", expect=None, loan=loan, amount=int(amount))
 		results.append(r.get("name") if isinstance(r, dict) else r.text)
 
 	threads = [threading.Thread(target=pay, args=(a,)) for a in amounts]
