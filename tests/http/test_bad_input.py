@@ -21,6 +21,7 @@ the figures are printed (``bin/test -s``).
 import ast
 import io
 import json
+import os
 import struct
 import zlib
 from collections import Counter
@@ -33,6 +34,15 @@ from test_mobile import bearer, registered
 
 APP = Path(__file__).resolve().parents[2] / "apps" / "pinjaman_online" / "pinjaman_online"
 RESULTS: list[tuple[str, str, int, bool]] = []  # (group, case, status, has a message)
+# BAD_INPUT_SURVEY=1: record every case without stopping at the first wrong answer (to measure a site)
+SURVEY = os.environ.get("BAD_INPUT_SURVEY") == "1"
+
+
+def expect(condition, message: str = "") -> None:
+	"""``assert``, except in survey mode, where the figures at the end tell what went wrong."""
+	if not SURVEY:
+		assert condition, message
+
 
 # Plausible values by annotation, so that only the parameter under test can be refused.
 PLAUSIBLE = {
@@ -129,6 +139,15 @@ def record(group: str, case: str, r) -> None:
 	RESULTS.append((group, case, r.status_code, has_message(r)))
 
 
+def code_of(r) -> str | None:
+	"""The error ``code`` of a JSON response, or None."""
+	try:
+		body = r.json()
+	except ValueError:
+		return None
+	return body.get("code") if isinstance(body, dict) else None
+
+
 def has_message(r) -> bool:
 	"""A person-readable message: Frappe's ``_server_messages`` (or ``message``/``errors``), or a text body."""
 	try:
@@ -185,9 +204,11 @@ def test_missing_arguments_are_named(users):
 			continue
 		r = call(who(ep, users), ep, {})
 		record("missing arguments", ep["dotted"], r)
-		assert 400 <= r.status_code < 500, f"{ep['dotted']} without arguments: {r.status_code} {r.text[:300]}"
+		expect(
+			400 <= r.status_code < 500, f"{ep['dotted']} without arguments: {r.status_code} {r.text[:300]}"
+		)
 		if r.status_code == 417:
-			assert all(name in r.text for name in required), f"{ep['dotted']}: {r.text[:300]}"
+			expect(all(name in r.text for name in required), f"{ep['dotted']}: {r.text[:300]}")
 
 
 def test_names_that_do_not_exist(users):
@@ -198,7 +219,7 @@ def test_names_that_do_not_exist(users):
 			continue
 		r = call(who(ep, users), ep, required)
 		record("names that do not exist", ep["dotted"], r)
-		assert 400 <= r.status_code < 500, f"{ep['dotted']} {required}: {r.status_code} {r.text[:300]}"
+		expect(400 <= r.status_code < 500, f"{ep['dotted']} {required}: {r.status_code} {r.text[:300]}")
 
 
 def test_values_of_the_wrong_kind_or_out_of_range(users):
@@ -214,7 +235,7 @@ def test_values_of_the_wrong_kind_or_out_of_range(users):
 				r = call(who(ep, users), ep, {**base, name: bad})
 				case = f"{ep['dotted']} {name}={bad!r}"
 				record("wrong kind / out of range", case, r)
-				assert 400 <= r.status_code < 500, f"{case}: {r.status_code} {r.text[:300]}"
+				expect(400 <= r.status_code < 500, f"{case}: {r.status_code} {r.text[:300]}")
 
 
 def test_malformed_json_is_a_400_on_every_json_endpoint(users):
@@ -224,14 +245,14 @@ def test_malformed_json_is_a_400_on_every_json_endpoint(users):
 		for api in {id(a): a for a in (users["guest"], who(ep, users))}.values():
 			r = call(api, ep, None, raw='{"amount": 1000,')
 			record("malformed JSON", f"{ep['dotted']} as {api.user}", r)
-			assert r.status_code == 400, f"{ep['dotted']} as {api.user}: {r.status_code} {r.text[:300]}"
-			assert r.json().get("code") == "MALFORMED_JSON"
+			expect(r.status_code == 400, f"{ep['dotted']} as {api.user}: {r.status_code} {r.text[:300]}")
+			expect(code_of(r) == "MALFORMED_JSON")
 	for path in ("/api/resource/Member", "/api/method/login", "/api/method/frappe.client.get_list"):
 		r = users["guest"].call(
 			"POST", path, None, data="[1, 2", headers={"Content-Type": "application/json"}
 		)
 		record("malformed JSON", f"{path} as Guest", r)
-		assert r.status_code == 400, f"{path}: {r.status_code} {r.text[:300]}"
+		expect(r.status_code == 400, f"{path}: {r.status_code} {r.text[:300]}")
 
 
 # ---------------------------------------------------------------- beyond the app's endpoints
@@ -296,15 +317,15 @@ def test_tenor_amounts_and_channel_on_the_staff_path(staff, admin, member, pensi
 	for case, doc in cases.items():
 		r = sales.call("POST", "/api/resource/Loan Application", None, json=doc)
 		record("staff path", case, r)
-		assert r.status_code == 417, f"{case}: {r.status_code} {r.text[:300]}"
+		expect(r.status_code == 417, f"{case}: {r.status_code} {r.text[:300]}")
 	r = sales.call(
 		"POST", "/api/resource/Loan Application", None, json=cases["online product on the staff path"]
 	)
-	assert r.json().get("code") == "WRONG_CHANNEL", r.text[:300]
+	expect(code_of(r) == "WRONG_CHANNEL", r.text[:300])
 	for case, doc in {"payment 1e30": {"amount": 1e30}, "payment 1000.5": {"amount": 1000.5}}.items():
 		r = admin.call("POST", "/api/resource/Loan Payment", None, json={"loan": "LOAN-NONE", **doc})
 		record("staff path", case, r)
-		assert 400 <= r.status_code < 500, f"{case}: {r.status_code} {r.text[:300]}"
+		expect(400 <= r.status_code < 500, f"{case}: {r.status_code} {r.text[:300]}")
 
 
 def test_pension_product_on_the_mobile_path_is_refused(admin, users, pension_product):
@@ -321,7 +342,7 @@ def test_pension_product_on_the_mobile_path_is_refused(admin, users, pension_pro
 	finally:
 		admin.call("PUT", settings, json={"mobile_loan_product": before})
 	record("mobile path", "pension product as the mobile product", r)
-	assert 400 <= r.status_code < 500, f"{r.status_code} {r.text[:300]}"
+	expect(400 <= r.status_code < 500, f"{r.status_code} {r.text[:300]}")
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -359,8 +380,8 @@ def test_kyc_photos_outside_the_pixel_range(users):
 			files={"ktp": ("ktp.png", ktp, "image/png"), "selfie": ("selfie.png", selfie, "image/png")},
 		)
 		record("KYC photos", case, r)
-		assert r.status_code == 417, f"{case}: {r.status_code} {r.text[:300]}"
-		assert r.json().get("code") == "IMAGE_PIXELS", f"{case}: {r.text[:300]}"
+		expect(r.status_code == 417, f"{case}: {r.status_code} {r.text[:300]}")
+		expect(code_of(r) == "IMAGE_PIXELS", f"{case}: {r.text[:300]}")
 
 
 def test_pagination_is_bounded(users):
@@ -369,7 +390,7 @@ def test_pagination_is_bounded(users):
 			"GET", "/api/method/pinjaman_online.api.mobile_notifications.notifications", None, params=params
 		)
 		record("pagination", f"notifications {params}", r)
-		assert r.status_code == 417, f"{params}: {r.status_code} {r.text[:300]}"
+		expect(r.status_code == 417, f"{params}: {r.status_code} {r.text[:300]}")
 
 
 def app_doctypes() -> list[str]:
@@ -392,11 +413,11 @@ def test_empty_creates_of_every_doctype(admin):
 	for doctype in app_doctypes():
 		r = admin.call("POST", f"/api/resource/{doctype}", None, json={})
 		record("empty create", doctype, r)
-		assert r.status_code < 500, f"empty {doctype}: {r.status_code} {r.text[:300]}"
+		expect(r.status_code < 500, f"empty {doctype}: {r.status_code} {r.text[:300]}")
 		if r.status_code == 200:
 			accepted.append(doctype)
 			admin.call("DELETE", f"/api/resource/{doctype}/{r.json()['data']['name']}", None)
-	assert not accepted, f"an empty document was accepted: {accepted}"
+	expect(not accepted, f"an empty document was accepted: {accepted}")
 
 
 def test_unknown_doctypes_and_names(admin, guest):
@@ -409,7 +430,7 @@ def test_unknown_doctypes_and_names(admin, guest):
 		):
 			r = api.call("GET", path, None)
 			record("generic surface", f"GET {path} as {api.user}", r)
-			assert 400 <= r.status_code < 500, f"{path} as {api.user}: {r.status_code} {r.text[:300]}"
+			expect(400 <= r.status_code < 500, f"{path} as {api.user}: {r.status_code} {r.text[:300]}")
 
 
 def test_bodies_frappe_cannot_read(admin, users):
@@ -435,7 +456,7 @@ def test_bodies_frappe_cannot_read(admin, users):
 	for api, verb, path, body, headers in cases:
 		r = api.call(verb, path, None, data=body, headers=headers)
 		record("bodies Frappe cannot read", f"{verb} {path} {body[:30]!r}", r)
-		assert 400 <= r.status_code < 500, f"{verb} {path} {body[:40]!r}: {r.status_code} {r.text[:300]}"
+		expect(400 <= r.status_code < 500, f"{verb} {path} {body[:40]!r}: {r.status_code} {r.text[:300]}")
 
 
 def test_zz_figures():
