@@ -500,6 +500,66 @@ def test_installments_payments_and_analysis(admin, staff, world):
 				attempt(admin, staff[who], "Credit Analysis", world["analysis"], field, values, door)
 
 
+def test_funder_allocation_and_settlement(admin, staff, world):
+	"""A funder settlement's lines and totals, an allocation's status and end: Finance (and Koperasi Admin on
+	allocations) may write these records, never these fields. Generating the settlement as Finance is the
+	app's code writing them (write_as_system)."""
+	finance = staff["finance"]
+	funder = staff["admin"].insert(
+		"Funder", {"funder_name": f"Bank Field Writes {uuid.uuid4().hex[:6]}", "funder_type": "Bank"}
+	)["name"]
+	contract = staff["admin"].insert(
+		"Funder Contract",
+		{
+			"funder": funder,
+			"contract_number": f"PKS/{uuid.uuid4().hex[:6]}",
+			"scheme": "Fronting",
+			"valid_from": str(dt.date.today() - dt.timedelta(days=30)),
+			"fee_originator_pct": 10,
+			"fee_servicing_pct": 10,
+			"interest_share_pct": 100,
+		},
+	)["name"]
+	r = staff["admin"].call(
+		"POST",
+		"/api/method/upload_file",
+		data={"is_private": 1, "doctype": "Funder Contract", "docname": contract, "file_name": "pks.pdf"},
+		files={"file": ("pks.pdf", b"%PDF-1.4 pks", "application/pdf")},
+	)
+	staff["admin"].update(
+		"Funder Contract", contract, {"contract_file": r.json()["message"]["file_url"], "docstatus": 1}
+	)
+	allocation = finance.method(
+		"pinjaman_online.api.funding.allocate",
+		loan=world["loan"],
+		funder=funder,
+		funder_contract=contract,
+		allocation_type="Full",
+	)["name"]
+	period = dt.date.today().strftime("%Y-%m")
+	settlement = finance.method(
+		"pinjaman_online.api.funding.generate_settlement", funder=funder, period=period
+	)
+	name = settlement["name"]
+	assert settlement["created"], settlement
+	for field, values in (
+		("lines", {"lines": []}),
+		("net_to_funder", {"net_to_funder": 1}),
+		("total_collected", {"total_collected": 999999999}),
+		("status", {"status": "Draft"}),
+		("reconciled", {"reconciled": 0}),
+	):
+		for door in DOORS:
+			attempt(admin, finance, "Funder Settlement", name, field, values, door)
+	for who in ("finance", "admin"):
+		for field, values in (
+			("status", {"status": "Ended"}),
+			("end_date", {"end_date": str(dt.date.today())}),
+		):
+			for door in DOORS:
+				attempt(admin, staff[who], "Funder Allocation", allocation, field, values, door)
+
+
 def test_kyc_status(admin, staff, world):
 	"""KYC Submission: status and the verification results are the e-KYC flow's and the reviewer action's,
 	never a field a reviewer edits."""
