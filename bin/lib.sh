@@ -78,6 +78,16 @@ apt_install() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# ------------------------------------------------------------------ printed documents: PDF
+# Frappe 15 renders PDFs with wkhtmltopdf (pdfkit); Debian's package renders the app's print formats (they carry
+# their letterhead in the page body, so the patched-Qt header/footer options are not needed). pdftotext and
+# pdftoppm (poppler-utils) read a PDF back as text or images for checks.
+ensure_pdf_tools() {
+	have wkhtmltopdf && have pdftotext && return
+	apt_install wkhtmltopdf poppler-utils
+	have wkhtmltopdf || die "wkhtmltopdf is still missing after apt-get install wkhtmltopdf"
+}
+
 # ------------------------------------------------------------------ web serving: nginx in front of gunicorn
 # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 nginx_bin() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }; }
