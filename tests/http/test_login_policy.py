@@ -167,6 +167,13 @@ def test_one_address_trying_many_accounts_waits_alone(admin, guest, sms, default
 	r = client(stuffer, "another-bot").method(M + "login", 429, login=victims[0]["email"], password=PASSWORD)
 	assert "try again in" in r.text
 	assert client(fresh_ip(), "owner").method(M + "login", login=victims[0]["email"], password=PASSWORD)
+	# A device that logged in to its account before is not held up by the address's other clients.
+	known = client(stuffer, "owner-at-the-office")
+	set_settings(admin, failed_logins_per_ip_per_hour=200)
+	known.method(M + "login", login=victims[1]["email"], password=PASSWORD)
+	set_settings(admin, failed_logins_per_ip_per_hour=3)
+	assert known.method(M + "login", login=victims[1]["email"], password=PASSWORD)["access_token"]
+	client(stuffer, "newcomer").method(M + "login", 429, login=victims[2]["email"], password=PASSWORD)
 
 
 # ---------------------------------------------------------------- biometric login

@@ -6,7 +6,7 @@ What the policy enforces, wherever the user comes in:
   default ``127.0.0.1`` and ``::1``), the address the proxy forwarded (``lending/throttle.client_ip``);
   ``frappe.local.request_ip`` is set to it before any endpoint or rate limit reads it;
 - failed logins are throttled per account and client with exponential backoff, per client address over
-  all accounts (an hourly ceiling), and per account with a ceiling that slows down only clients that never
+  all accounts (an hourly ceiling that holds up only clients new to the account), and per account with a ceiling that slows down only clients that never
   logged in to the account (rules in ``lending/throttle.py``,
   numbers in Borrower Settings, state in Redis); no number of failures locks an account for its owner;
 - disabled users are refused, also when Frappe accepted their API key or session;
@@ -139,18 +139,17 @@ def wait_seconds(account: str, device: str | None = None) -> int:
 	device = device_id() if device is None else device
 	client = client_id(device)
 	policy = login_policy()
-	address_key = _address_key()
-	address_wait = throttle.address_wait_seconds(
-		int(frappe.cache.get(address_key) or 0), frappe.cache.ttl(address_key), policy
-	)
+	known = _known(account, client, device)
+	address_wait = 0
+	if not known:  # a device that logged in to this account before is not held up by its neighbours
+		address_key = _address_key()
+		address_wait = throttle.address_wait_seconds(
+			int(frappe.cache.get(address_key) or 0), frappe.cache.ttl(address_key), policy
+		)
 	return max(
 		address_wait,
 		throttle.wait_seconds(
-			_client_state(account, client),
-			_account_failures(account),
-			_known(account, client, device),
-			time.time(),
-			policy,
+			_client_state(account, client), _account_failures(account), known, time.time(), policy
 		),
 	)
 

@@ -8,7 +8,8 @@ Design (OWASP ASVS 4.0 V2.2.1 and V11; OWASP "Slow Down Online Guessing Attacks 
   ``max_delay``, between attempts; a success from that client clears its count. An outsider who knows a
   phone number or an e-mail address therefore slows down only their own client, never the owner's.
 - Each client address has an hourly ceiling of failures over all accounts (``address_ceiling``): an address
-  that tries many accounts waits for the rest of the hour; only that address is affected.
+  that tries many accounts waits for the rest of the hour; only that address is affected, and there only
+  clients that never logged in to the account they try (an office behind one NAT address keeps its devices).
 - Each account also has a *ceiling*: beyond ``account_ceiling`` failures in the hour (from all clients), a
   client that never logged in to this account before waits at least ``soft_delay`` seconds between attempts.
   Clients that logged in to the account before (known clients) are not slowed by the ceiling. No attempt
