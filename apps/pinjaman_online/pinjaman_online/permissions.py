@@ -470,10 +470,13 @@ def refuse_system_field_writes(doc) -> None:
 	before = doc.get_latest()
 	if not before:
 		return
+	tolerated = RESET_NOT_REFUSED.get(doc.doctype, ())
 	changed = [
 		df
 		for df in doc.meta.fields
-		if df.permlevel == SYSTEM_PERMLEVEL and _stored_form(doc, df) != _stored_form(before, df)
+		if df.permlevel == SYSTEM_PERMLEVEL
+		and df.fieldname not in tolerated
+		and _stored_form(doc, df) != _stored_form(before, df)
 	]
 	if changed:
 		frappe.throw(
@@ -484,6 +487,11 @@ def refuse_system_field_writes(doc) -> None:
 			title=_("Not permitted"),
 		)
 
+
+# System-set fields that code updates without touching the record's ``modified`` (a device's last use at
+# every biometric login): a form opened before such an update still holds the older value and may be saved
+# (an admin revoking the device), so a difference there is reset by Frappe, not refused.
+RESET_NOT_REFUSED = {"Borrower Device": ("last_used_on",)}
 
 NUMERIC_FIELDTYPES = frozenset({"Int", "Check", "Float", "Currency", "Percent", "Rating", "Duration"})
 

@@ -111,3 +111,26 @@ class TestSystemFields(FrappeTestCase):
 		finally:
 			frappe.set_user(previous)
 		self.assertEqual(frappe.db.get_value("Loan Application", app.name, "workflow_state"), "Committee SPV")
+
+	def test_a_stale_form_revokes_a_device_used_since(self):
+		"""A device's last use is written without touching ``modified``: an admin's form opened before it
+		still saves (the status change), and the last use stays the stored one."""
+		user = make_test_user("device", "Member")
+		device = frappe.get_doc(
+			{
+				"doctype": "Borrower Device",
+				"user": user,
+				"device_id": "d-1",
+				"public_key": "k",
+				"status": "Active",
+			}
+		).insert(ignore_permissions=True)
+		form = frappe.get_doc("Borrower Device", device.name)
+		frappe.db.set_value(
+			"Borrower Device", device.name, "last_used_on", "2026-12-01 10:00:00", update_modified=False
+		)
+		with as_user("admin"):
+			form.status = "Revoked"
+			form.save()
+		stored = frappe.db.get_value("Borrower Device", device.name, ["status", "last_used_on"], as_dict=True)
+		self.assertEqual((stored.status, str(stored.last_used_on)), ("Revoked", "2026-12-01 10:00:00"))
