@@ -696,6 +696,10 @@ def test_debug_never_returns_sql(world):
 			r = get(who, f"/api/method/{method}", doctype="Loan Product", fields='["name"]', debug=1)
 			tally(method + " debug", "Loan Product", who.key, True)
 			assert "SELECT" not in r.text.upper() or "_debug_messages" not in r.text, r.text[:300]
+		for path in ("/api/v2/document/Loan Product", "/api/v2/doctype/Loan Product/count"):
+			r = get(who, path, debug=1)
+			tally("/api/v2 debug", "Loan Product", who.key, True)
+			assert "debug" not in r.json() and "_debug_messages" not in r.json(), r.text[:300]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -165,6 +165,8 @@ before_request = [
 	"pinjaman_online.api.errors.unknown_doctype",
 ]
 after_request = [
+	# permissions: no debug SQL in any answer to a non-System-Manager (overrides/reads.py)
+	"pinjaman_online.overrides.reads.strip_debug_output",
 	# api/errors.py, first: a JSON body that does not parse is a 400, not Frappe's 500
 	"pinjaman_online.api.errors.malformed_json_response",
 	# api/errors.py: a 4xx without a message (frappe.only_for, argument types) gets one a person can read

@@ -285,3 +285,26 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 		doctype,
 		as_dict=True,
 	)
+
+
+def strip_debug_output(response=None, request=None):
+	"""``after_request`` hook: remove Frappe's debug output (``_debug_messages`` of /api/method and
+	/api/resource, ``debug`` of /api/v2: the SQL a request ran) from JSON answers to anyone but System
+	Managers. The overrides above already ignore ``debug``; this covers the routes Frappe does not dispatch
+	through whitelisted methods (``/api/v2/document/<doctype>`` lists and ``/api/v2/doctype/<doctype>/count``
+	call ``frappe.client.get_list`` and reportview's count directly, with every request argument). Needed on
+	v15 up to at least 15.44.2."""
+	import json
+
+	if response is None or not getattr(frappe.local, "debug_log", None) or may_debug():
+		return
+	if response.mimetype != "application/json":
+		return
+	try:
+		body = json.loads(response.get_data())
+	except ValueError:
+		return
+	if isinstance(body, dict) and ("_debug_messages" in body or "debug" in body):
+		body.pop("_debug_messages", None)
+		body.pop("debug", None)
+		response.set_data(json.dumps(body, default=str))
