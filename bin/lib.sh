@@ -99,6 +99,17 @@ ensure_nginx() {
 	nginx_bin >/dev/null || die "nginx is still missing after apt-get install nginx"
 }
 
+# ------------------------------------------------------------------ browser tests: Debian's Chromium
+# Playwright drives the system Chromium (its own browser download is not used). usage: chromium_bin
+chromium_bin() { for c in chromium chromium-browser; do command -v $c 2>/dev/null && return; done; return 1; }
+
+# Debian's chromium package when no Chromium is installed (tests/browser launch it through Playwright).
+ensure_chromium() {
+	chromium_bin >/dev/null && return
+	apt_install chromium fonts-liberation
+	chromium_bin >/dev/null || die "chromium is still missing after apt-get install chromium"
+}
+
 # The socketio process's port: FRAPPE_SOCKETIO_PORT, else socketio_port of sites/common_site_config.json (what
 # apps/frappe/socketio.js reads, in that order).
 socketio_port() {

@@ -1,0 +1,175 @@
+"""Browser tests of the desk (Tier 2): Playwright for Python driving Debian's Chromium.
+
+bin/test serves the throwaway test site through nginx (as production) and sets, besides the HTTP tests'
+variables (see tests/http/conftest.py, whose fixtures ``admin``, ``guest``, ``make_user``, ``staff``, ``sms``
+are available here too):
+  PINJAMAN_TEST_OUTPUT   the run's output folder; screenshots go to its ``screenshots/<test>/``
+
+Fixtures:
+  browser            one headless Chromium per run (``CHROMIUM`` overrides the executable)
+  desk_user(roles…)  a new staff user with a password: returns (email, password)
+  desk(email, pwd)   a logged-in desk page (Page subclass ``Desk``) that fails the test on any page showing
+                     "Server Error" or a traceback, or on an HTTP 5xx answered to the page
+Synchronise on page state (``expect``, ``wait_for_selector``, Frappe's ``frappe.dom.freeze_count``), never sleeps.
+"""
+
+import importlib.util
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+_HTTP_CONFTEST = Path(__file__).resolve().parents[1] / "http" / "conftest.py"
+_spec = importlib.util.spec_from_file_location("pinjaman_http_conftest", _HTTP_CONFTEST)
+http = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(http)
+
+# the HTTP tests' fixtures and helpers, for preparing data over REST before clicking
+admin = http.admin
+guest = http.guest
+make_user = http.make_user
+staff = http.staff
+sms = http.sms
+pytest_collection_modifyitems = http.pytest_collection_modifyitems
+URL, SITE = http.URL, http.SITE
+
+OUTPUT = Path(os.environ.get("PINJAMAN_TEST_OUTPUT") or Path(__file__).resolve().parents[2] / ".local" / "test-output")
+SCREENSHOTS = OUTPUT / "screenshots"
+PASSWORD = "Desk#Test-2026!"
+ERROR_TEXT = re.compile(r"Server Error|Traceback \(most recent call last\)|Internal Server Error")
+
+
+def chromium_path() -> str:
+	"""The system Chromium (Debian package ``chromium``), or ``CHROMIUM`` from the environment."""
+	path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+	if not path:
+		raise pytest.UsageError("tests/browser need Debian's chromium (bin/setup installs it)")
+	return path
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+	from playwright.sync_api import sync_playwright
+
+	with sync_playwright() as p:
+		yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+	"""One headless Chromium for the run, with the flags this closed network needs."""
+	b = playwright_instance.chromium.launch(
+		executable_path=chromium_path(),
+		headless=True,
+		args=[
+			"--no-sandbox",
+			"--disable-gpu",
+			"--disable-quic",
+			"--no-first-run",
+			"--disable-background-networking",
+			"--disable-component-update",
+			"--disable-sync",
+			"--disable-dev-shm-usage",
+		],
+	)
+	yield b
+	b.close()
+
+
+@pytest.fixture(scope="session")
+def desk_user(admin):
+	"""Create a staff user with a password and the given roles; returns (email, password)."""
+
+	def make(prefix: str, *roles: str, language: str = "id") -> tuple[str, str]:
+		email = f"{prefix}-{uuid.uuid4().hex[:8]}@desk.koperasi.example"
+		admin.insert(
+			"User",
+			{
+				"email": email,
+				"first_name": prefix.replace("-", " ").title(),
+				"send_welcome_email": 0,
+				"user_type": "System User",
+				"language": language,
+				"new_password": PASSWORD,
+				"roles": [{"role": r} for r in roles],
+			},
+		)
+		return email, PASSWORD
+
+	return make
+
+
+class Desk:
+	"""A logged-in desk tab. ``page`` is Playwright's Page; ``shot(step)`` saves a numbered screenshot."""
+
+	def __init__(self, page, test_name: str, user: str):
+		self.page = page
+		self.user = user
+		self.folder = SCREENSHOTS / test_name
+		self.folder.mkdir(parents=True, exist_ok=True)
+		self.steps = 0
+		self.server_errors: list[str] = []
+		page.on("response", self._on_response)
+
+	def _on_response(self, response):
+		if response.status >= 500:
+			self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+
+	def check(self):
+		"""Fail on a 5xx answered to the page or on an error page / traceback shown."""
+		assert not self.server_errors, f"server errors seen by {self.user}: {self.server_errors}"
+		text = self.page.locator("body").inner_text(timeout=10_000)
+		match = ERROR_TEXT.search(text)
+		assert not match, f"{self.page.url} shows {match.group(0)!r} to {self.user}"
+
+	def goto(self, route: str):
+		"""Open a desk route (``/app/loan/LN-…``) and wait until Frappe has rendered it."""
+		self.page.goto(URL + route)
+		self.wait_idle()
+		self.check()
+
+	def wait_idle(self):
+		"""Wait until the page has loaded and Frappe has no request in flight and no freeze shown."""
+		self.page.wait_for_load_state("load")
+		self.page.wait_for_function(
+			"() => !window.frappe || ((frappe.request?.ajax_count ?? 0) === 0 && !(frappe.dom?.freeze_count > 0))",
+			timeout=30_000,
+		)
+
+	def shot(self, step: str) -> Path:
+		"""Save a full-page screenshot ``NN-step.png`` and check the page shows no error."""
+		self.steps += 1
+		path = self.folder / f"{self.steps:02d}-{re.sub(r'[^A-Za-z0-9_-]+', '-', step)}.png"
+		self.page.screenshot(path=str(path), full_page=True)
+		self.check()
+		return path
+
+
+@pytest.fixture
+def desk(browser, request):
+	"""Open a logged-in desk tab: ``desk(email, password)``; tabs close at the end of the test."""
+	contexts = []
+
+	def open_desk(email: str, password: str = PASSWORD) -> Desk:
+		context = browser.new_context(
+			viewport={"width": 1400, "height": 900}, extra_http_headers={"X-Frappe-Site-Name": SITE}
+		)
+		contexts.append(context)
+		page = context.new_page()
+		page.set_default_timeout(30_000)
+		d = Desk(page, request.node.name, email)
+		page.goto(URL + "/login")
+		page.fill("#login_email", email)
+		page.fill("#login_password", password)
+		page.click(".btn-login")
+		page.wait_for_url(re.compile(r"/app"), timeout=60_000)
+		d.wait_idle()
+		d.check()
+		return d
+
+	yield open_desk
+	for c in contexts:
+		c.close()
