@@ -15,6 +15,28 @@ required_apps = []
 # Includes in <head>
 # ------------------
 
+# Jinja
+# -----
+# printing: figures, words and records for the app's print formats (printing/words.py, printing/jinja.py)
+
+jinja = {
+	"methods": [
+		"pinjaman_online.printing.words.rupiah",
+		"pinjaman_online.printing.words.terbilang",
+		"pinjaman_online.printing.words.long_date",
+		"pinjaman_online.printing.words.month_year",
+		"pinjaman_online.printing.words.short_date",
+		"pinjaman_online.printing.words.percent",
+		"pinjaman_online.printing.jinja.cooperative",
+		"pinjaman_online.printing.jinja.record",
+		"pinjaman_online.printing.jinja.loan_schedule",
+		"pinjaman_online.printing.jinja.loan_fees",
+		"pinjaman_online.printing.jinja.loan_payments",
+		"pinjaman_online.printing.jinja.loan_product_terms",
+		"pinjaman_online.printing.jinja.member_bank_account",
+	],
+}
+
 # Installation
 # ------------
 
