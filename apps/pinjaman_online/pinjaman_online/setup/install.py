@@ -38,6 +38,7 @@ def after_install():
 	seed_settings()
 	seed_audit_permissions()
 	seed_mobile_lending()
+	set_default_print_formats()
 
 
 def after_migrate():
@@ -45,6 +46,14 @@ def after_migrate():
 	seed_fixtures()
 	seed_audit_permissions()
 	seed_mobile_lending()
+	set_default_print_formats()
+
+
+def set_default_print_formats():
+	"""printing: each document's own print format opens first in the desk's Print (an admin's choice kept)."""
+	from pinjaman_online.printing.setup import set_default_print_formats
+
+	set_default_print_formats()
 
 
 SETTINGS_DOCTYPES = ("Pinjaman Online Settings", "Borrower Settings")
