@@ -33,7 +33,7 @@ def apply_regional_defaults():
 	system.date_format = "dd-mm-yyyy"
 	system.number_format = "#.###,##"
 	system.float_precision = 3
-	system.currency_precision = 2
+	system.currency_precision = "0"  # whole Rupiah in the desk: Rp 87.000.000, not Rp 87.000.000,00
 	system.flags.ignore_permissions = True
 	system.save()
 	frappe.db.set_default("currency", "IDR")
