@@ -1,0 +1,149 @@
+"""The Loan form in the desk, as a Finance clerk: the schedule, the outstanding summary and the payment history
+are shown; Record Payment shows what is due and posts a payment that the schedule then shows paid; a loan
+pending disbursement is disbursed from its own form. Loans are booked over REST first (tests/http helpers)."""
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from conftest import http
+from playwright.sync_api import expect
+
+TODAY = dt.date.today()
+AMOUNT = re.compile(r"1[.,]180[.,]000")  # installment of 12,000,000 over 12 months at 18% flat
+
+
+@pytest.fixture(scope="module")
+def product(staff):
+	return staff["admin"].insert(
+		"Loan Product",
+		{
+			"product_name": f"Desk Loan {uuid.uuid4().hex[:6]}",
+			"min_principal": 1_000_000,
+			"max_principal": 200_000_000,
+			"min_tenor_months": 6,
+			"max_tenor_months": 120,
+			"dsr_limit": 70,
+			"max_age_at_maturity": 80,
+			"annual_interest_rate": 18,
+			"interest_method": "Flat",
+			"rounding_unit": 100,
+			"early_settlement_penalty": 2,
+			"fees": [
+				{"fee_type": "Admin", "basis": "Amount", "amount": 150_000, "deduct_from_disbursement": 1}
+			],
+		},
+	)["name"]
+
+
+class _NoDisbursement:
+	"""Stands in for Finance in ``book_loan`` so the approved loan stays Pending Disbursement."""
+
+	def method(self, name, **kwargs):
+		assert name.endswith(".disburse")
+
+
+def label(d, text: str) -> str:
+	"""The desk's own translation of a label, as the user's language shows it."""
+	return d.page.evaluate("(t) => __(t)", text)
+
+
+def open_loan(d, loan: str):
+	d.goto(f"/app/loan/{loan}")
+	expect(d.page.locator(".loan-overview .loan-summary")).to_be_visible()
+
+
+def test_record_payment_from_the_loan(desk, desk_user, staff, product):
+	first_due = TODAY - dt.timedelta(days=10)
+	loan = http.book_loan(
+		staff, product, 12_000_000, 12, first_due, disbursement_date=first_due - dt.timedelta(days=30)
+	)
+	email, password = desk_user("finance-loan", "Finance")
+	d = desk(email, password)
+	page = d.page
+
+	open_loan(d, loan)
+	rows = page.locator(".loan-overview table.loan-schedule tbody tr")
+	expect(rows).to_have_count(12)
+	first = rows.nth(0)
+	expect(first).to_contain_text(re.compile(r"1[.,]000[.,]000"))
+	expect(first).to_contain_text(re.compile(r"180[.,]000"))
+	expect(first).to_contain_text(AMOUNT)
+	expect(first).to_have_attribute("data-status", "Unpaid")
+	expect(page.locator(".loan-summary [data-figure=due-now]")).to_contain_text(AMOUNT)
+	expect(page.locator(".loan-summary [data-figure=overdue]")).to_contain_text(AMOUNT)
+	indicator = page.locator(".page-head .indicator-pill").first
+	expect(indicator).to_contain_text(label(d, "Active"))
+	expect(indicator).to_contain_text("10")
+	expect(page.locator(".loan-overview")).to_contain_text(label(d, "No payments yet."))
+	d.shot("loan-schedule-and-summary")
+
+	page.get_by_role("button", name=label(d, "Record Payment"), exact=True).click()
+	dialog = page.locator(".modal.show").filter(has=page.locator(".loan-due"))
+	expect(dialog.locator("[data-figure=due-now]")).to_contain_text(AMOUNT)
+	expect(dialog.locator("[data-figure=next-installment]")).to_contain_text(AMOUNT)
+	expect(dialog.locator("[data-figure=payoff]")).to_contain_text("Rp")
+	amount = dialog.locator("input[data-fieldname=amount]")
+	amount.fill("1180000")
+	amount.press("Tab")
+	dialog.locator("input[data-fieldname=reference_no]").fill("TRF-DESK-1")
+	d.shot("record-payment-dialog")
+	dialog.locator(".btn-primary").click()
+
+	link = page.locator(".modal.show a.loan-action-link[href*='/app/loan-payment/']")
+	expect(link).to_be_visible()
+	payment = link.inner_text().strip()
+	assert payment.startswith("PAY-"), payment
+	d.wait_idle()
+	d.shot("payment-posted-message")
+
+	posted = staff["admin"].get("Loan Payment", payment)
+	assert posted["docstatus"] == 1 and posted["loan"] == loan and int(float(posted["amount"])) == 1_180_000
+
+	page.keyboard.press("Escape")
+	expect(rows.nth(0)).to_have_attribute("data-status", "Paid")
+	expect(rows.nth(1)).to_have_attribute("data-status", "Unpaid")
+	history = page.locator(".loan-overview table.loan-payments tbody tr")
+	expect(history).to_have_count(1)
+	expect(history.nth(0)).to_contain_text(payment)
+	expect(history.nth(0)).to_contain_text("TRF-DESK-1")
+	d.wait_idle()
+	d.shot("schedule-shows-installment-paid")
+
+
+def test_disburse_from_the_loan(desk, desk_user, staff, product):
+	booking = {**staff, "finance": _NoDisbursement()}
+	first_due = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+	loan = http.book_loan(booking, product, 12_000_000, 12, first_due)
+	assert staff["finance"].get("Loan", loan)["status"] == "Pending Disbursement"
+	email, password = desk_user("finance-disb", "Finance")
+	d = desk(email, password)
+	page = d.page
+
+	open_loan(d, loan)
+	expect(page.locator(".page-head .indicator-pill").first).to_contain_text(label(d, "Pending Disbursement"))
+	expect(page.get_by_role("button", name=label(d, "Record Payment"), exact=True)).to_have_count(0)
+	d.shot("loan-pending-disbursement")
+
+	page.get_by_role("button", name=label(d, "Disburse"), exact=True).click()
+	dialog = page.locator(".modal.show").filter(has=page.locator("input[data-fieldname=disbursement_date]"))
+	expect(dialog).to_contain_text(re.compile(r"11[.,]850[.,]000"))  # 12,000,000 less the 150,000 admin fee
+	dialog.locator("input[data-fieldname=reference_no]").fill("TRF-DISB-1")
+	d.shot("disburse-dialog")
+	dialog.locator(".btn-primary").click()
+
+	link = page.locator(".modal.show a.loan-action-link[href*='/app/loan-disbursement/']")
+	expect(link).to_be_visible()
+	disbursement = link.inner_text().strip()
+	assert disbursement.startswith("DISB-"), disbursement
+	d.wait_idle()
+	d.shot("disbursement-posted-message")
+
+	assert staff["finance"].get("Loan", loan)["status"] == "Active"
+	page.keyboard.press("Escape")
+	expect(page.locator(".page-head .indicator-pill").first).to_contain_text(label(d, "Active"))
+	expect(page.locator(".loan-overview table.loan-schedule tbody tr")).to_have_count(12)
+	expect(page.get_by_role("button", name=label(d, "Record Payment"), exact=True)).to_be_visible()
+	d.wait_idle()
+	d.shot("loan-active-after-disbursement")
