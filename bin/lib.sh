@@ -88,6 +88,17 @@ ensure_pdf_tools() {
 	have wkhtmltopdf || die "wkhtmltopdf is still missing after apt-get install wkhtmltopdf"
 }
 
+# wkhtmltopdf loads the print view's stylesheet from the site's host_name and fails the whole PDF when that name
+# does not resolve; a name under .localhost resolves in browsers but not through the system resolver. Map it to
+# 127.0.0.1 in /etc/hosts when it does not resolve, as Frappe's `--site SITE add-to-hosts` does.
+# usage: ensure_site_resolves SITE
+ensure_site_resolves() {
+	getent hosts "$1" >/dev/null 2>&1 && return
+	say "adding $1 to /etc/hosts (127.0.0.1) for the PDF renderer"
+	printf '127.0.0.1\t%s\n' "$1" | as_root tee -a /etc/hosts >/dev/null \
+		|| warn "could not add $1 to /etc/hosts: PDFs need the site's name to resolve (add it by hand)"
+}
+
 # ------------------------------------------------------------------ web serving: nginx in front of gunicorn
 # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 nginx_bin() { command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }; }
