@@ -164,6 +164,8 @@ override_whitelisted_methods = {
 	"frappe.desk.search.search_widget": "pinjaman_online.overrides.reads.search_widget",
 	"frappe.desk.search.search_link": "pinjaman_online.overrides.reads.search_link",
 	"frappe.desk.listview.get_group_by_count": "pinjaman_online.overrides.reads.get_group_by_count",
+	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
+	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
 
 # Authentication
