@@ -65,6 +65,7 @@ def create_loan(application) -> "frappe.model.document.Document":
 		{
 			"doctype": "Loan",
 			"member": application.member,
+			"member_name": application.member_name,
 			"loan_application": application.name,
 			"loan_product": application.loan_product,
 			"status": "Pending Disbursement",
