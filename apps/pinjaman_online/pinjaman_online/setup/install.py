@@ -38,6 +38,7 @@ def after_install():
 	seed_settings()
 	seed_audit_permissions()
 	seed_mobile_lending()
+	restrict_admin_workspaces()
 	set_default_print_formats()
 
 
@@ -46,6 +47,7 @@ def after_migrate():
 	seed_fixtures()
 	seed_audit_permissions()
 	seed_mobile_lending()
+	restrict_admin_workspaces()
 	set_default_print_formats()
 
 
@@ -54,6 +56,14 @@ def set_default_print_formats():
 	from pinjaman_online.printing.setup import set_default_print_formats
 
 	set_default_print_formats()
+
+
+def restrict_admin_workspaces():
+	"""desk: Frappe's administration workspaces (Users, Website, Tools, Integrations, Build…) in the sidebar of
+	System Managers only; Frappe's re-import of a changed workspace file empties its roles, so on every migrate."""
+	from pinjaman_online.desk.workspaces import restrict_admin_workspaces
+
+	restrict_admin_workspaces()
 
 
 SETTINGS_DOCTYPES = ("Pinjaman Online Settings", "Borrower Settings")
