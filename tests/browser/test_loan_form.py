@@ -101,7 +101,7 @@ def test_record_payment_from_the_loan(desk, desk_user, staff, product):
 	posted = staff["admin"].get("Loan Payment", payment)
 	assert posted["docstatus"] == 1 and posted["loan"] == loan and int(float(posted["amount"])) == 1_180_000
 
-	page.keyboard.press("Escape")
+	close_message(page)
 	expect(rows.nth(0)).to_have_attribute("data-status", "Paid")
 	expect(rows.nth(1)).to_have_attribute("data-status", "Unpaid")
 	history = page.locator(".loan-overview table.loan-payments tbody tr")
@@ -141,9 +141,140 @@ def test_disburse_from_the_loan(desk, desk_user, staff, product):
 	d.shot("disbursement-posted-message")
 
 	assert staff["finance"].get("Loan", loan)["status"] == "Active"
-	page.keyboard.press("Escape")
+	close_message(page)
 	expect(page.locator(".page-head .indicator-pill").first).to_contain_text(label(d, "Active"))
 	expect(page.locator(".loan-overview table.loan-schedule tbody tr")).to_have_count(12)
 	expect(page.get_by_role("button", name=label(d, "Record Payment"), exact=True)).to_be_visible()
 	d.wait_idle()
 	d.shot("loan-active-after-disbursement")
+
+
+def close_message(page):
+	"""Close the message on top and wait until no dialog is shown."""
+	page.locator(".modal.show .btn-modal-close").last.click()
+	expect(page.locator(".modal.show")).to_have_count(0)
+
+
+def confirm_top(page):
+	"""Answer Yes on the confirmation shown over a dialog."""
+	expect(page.locator(".modal.show")).to_have_count(2)
+	page.locator(".modal.show .modal-footer .btn-primary").last.click()
+
+
+def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
+	"""Refused overpayment (translated message), manual penalty, reversal of the newest payment, early settlement
+	with its quote; the settled loan reads as closed."""
+	first_due = TODAY - dt.timedelta(days=10)
+	loan = http.book_loan(
+		staff, product, 12_000_000, 12, first_due, disbursement_date=first_due - dt.timedelta(days=30)
+	)
+	email, password = desk_user("finance-actions", "Finance")
+	d = desk(email, password)
+	page = d.page
+	open_loan(d, loan)
+	# Finance does not propose restructures (Credit Analyst, Koperasi Admin)
+	expect(page.locator(".loan-overview table.loan-schedule tbody tr")).to_have_count(12)
+	actions = page.locator(".inner-group-button button", has_text=label(d, "Actions"))
+	actions.click()
+	menu = page.locator(".inner-group-button .dropdown-menu.show")
+	expect(menu).to_contain_text(label(d, "Manual Penalty"))
+	expect(menu).to_contain_text(label(d, "Early Settlement"))
+	expect(menu).not_to_contain_text(label(d, "Propose Restructure"))
+	expect(menu).not_to_contain_text(label(d, "Reverse Newest Payment"))
+	actions.click()
+	expect(menu).to_have_count(0)
+
+	# an overpayment is refused with the server's message in the user's language
+	page.get_by_role("button", name=label(d, "Record Payment"), exact=True).click()
+	dialog = page.locator(".modal.show").filter(has=page.locator(".loan-due"))
+	amount = dialog.locator("input[data-fieldname=amount]")
+	amount.fill("99000000")
+	amount.press("Tab")
+	dialog.locator(".btn-primary").click()
+	refusal = page.locator(".modal.show .msgprint")
+	expect(refusal).to_contain_text(
+		label(
+			d,
+			"Payment exceeds everything owed on loan {0} by Rp {1}; use early settlement or refund the excess",
+		)[:25]
+	)
+	d.wait_idle()
+	d.shot("overpayment-refused")
+	page.locator(".modal.show .btn-modal-close").last.click()
+	expect(refusal).to_have_count(0)
+
+	# then a partial payment that is reversed
+	amount.fill("500000")
+	amount.press("Tab")
+	dialog.locator(".btn-primary").click()
+	link = page.locator(".modal.show a.loan-action-link[href*='/app/loan-payment/']")
+	expect(link).to_be_visible()
+	payment = link.inner_text().strip()
+	close_message(page)
+	history = page.locator(".loan-overview table.loan-payments tbody tr")
+	expect(history).to_have_count(1)
+	expect(page.locator(".loan-overview table.loan-schedule tbody tr").nth(0)).to_have_attribute(
+		"data-status", "Partially Paid"
+	)
+
+	page.locator(".inner-group-button button", has_text=label(d, "Actions")).click()
+	page.locator(
+		".inner-group-button .dropdown-menu.show a", has_text=label(d, "Reverse Newest Payment")
+	).click()
+	dialog = page.locator(".modal.show").filter(has=page.locator("textarea[data-fieldname=reason]"))
+	expect(dialog).to_contain_text(payment)
+	dialog.locator("textarea[data-fieldname=reason]").fill("Transfer salah akun")
+	d.shot("reverse-payment-dialog")
+	dialog.locator(".btn-primary").click()
+	confirm_top(page)
+	reversal = page.locator(".modal.show a.loan-action-link[href*='/app/payment-reversal/']")
+	expect(reversal).to_be_visible()
+	assert reversal.inner_text().strip().startswith("REV-")
+	d.wait_idle()
+	d.shot("payment-reversed-message")
+	close_message(page)
+	expect(history.nth(0).locator(".indicator-pill")).to_contain_text(label(d, "Reversed"))
+	expect(page.locator(".loan-overview table.loan-schedule tbody tr").nth(0)).to_have_attribute(
+		"data-status", "Unpaid"
+	)
+
+	# a manual penalty on the oldest unpaid installment
+	page.locator(".inner-group-button button", has_text=label(d, "Actions")).click()
+	page.locator(".inner-group-button .dropdown-menu.show a", has_text=label(d, "Manual Penalty")).click()
+	dialog = page.locator(".modal.show").filter(has=page.locator("textarea[data-fieldname=reason]"))
+	penalty = dialog.locator("input[data-fieldname=amount]")
+	penalty.fill("25000")
+	penalty.press("Tab")
+	dialog.locator("textarea[data-fieldname=reason]").fill("Keterlambatan konfirmasi")
+	dialog.locator(".btn-primary").click()
+	made = page.locator(".modal.show a.loan-action-link[href*='/app/loan-penalty/']")
+	expect(made).to_be_visible()
+	assert made.inner_text().strip().startswith("PEN-")
+	close_message(page)
+	expect(page.locator(".loan-overview table.loan-schedule tbody tr").nth(0)).to_contain_text(
+		re.compile(r"25[.,]000")
+	)
+	d.wait_idle()
+	d.shot("penalty-on-schedule")
+
+	# early settlement with its quote closes the loan
+	page.locator(".inner-group-button button", has_text=label(d, "Actions")).click()
+	page.locator(".inner-group-button .dropdown-menu.show a", has_text=label(d, "Early Settlement")).click()
+	dialog = page.locator(".modal.show").filter(has=page.locator(".payoff-quote"))
+	quote = staff["finance"].method("pinjaman_online.api.servicing.payoff", verb="GET", loan=loan)
+	total = f"{int(float(quote['total'])):,}".replace(",", ".")
+	expect(dialog.locator("[data-figure=total]")).to_contain_text(total)
+	d.shot("early-settlement-quote")
+	dialog.locator(".modal-footer .btn-primary").click()
+	confirm_top(page)
+	settled = page.locator(".modal.show a.loan-action-link[href*='/app/loan-settlement/']")
+	expect(settled).to_be_visible()
+	assert settled.inner_text().strip().startswith("STL-")
+	close_message(page)
+	expect(page.locator(".page-head .indicator-pill").first).to_contain_text(label(d, "Closed"))
+	assert staff["finance"].get("Loan", loan)["status"] == "Closed"
+	expect(page.get_by_role("button", name=label(d, "Record Payment"), exact=True)).to_have_count(0)
+	expect(page.locator(".inner-group-button button", has_text=label(d, "Actions"))).to_have_count(0)
+	expect(page.locator(".page-head .primary-action:visible")).to_have_count(0)
+	d.wait_idle()
+	d.shot("loan-closed-read-only")

@@ -146,6 +146,6 @@ def loan_overview(loan: str) -> dict:
 			"settle": live and payoff is not None and can("Loan Settlement"),
 			"penalize": live and can("Loan Penalty"),
 			"restructure": live and can("Loan Restructure"),
-			"reverse": bool(newest) and doc.status != "Written Off" and can("Payment Reversal"),
+			"reverse": live and bool(newest) and can("Payment Reversal"),
 		},
 	}

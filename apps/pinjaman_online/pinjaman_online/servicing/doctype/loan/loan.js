@@ -50,6 +50,18 @@
 	}
 
 	frappe.ui.form.on("Loan", {
+		setup(frm) {
+			// Connections' "+" runs the matching action instead of opening an empty form
+			frm.custom_make_buttons = {
+				"Loan Disbursement": "Disburse",
+				"Loan Payment": "Record Payment",
+				"Loan Settlement": "Early Settlement",
+				"Loan Restructure": "Propose Restructure",
+				"Loan Penalty": "Manual Penalty",
+				"Payment Reversal": "Reverse Newest Payment",
+			};
+		},
+
 		refresh(frm) {
 			if (frm.is_new()) return;
 			const [label, color] = loan_indicator(frm.doc);
@@ -76,6 +88,7 @@
 				frm.page.set_indicator(label, color);
 					render_overview(frm, r.message);
 					add_actions(frm, r.message);
+					frm.dashboard.after_refresh();
 				},
 			});
 		},
