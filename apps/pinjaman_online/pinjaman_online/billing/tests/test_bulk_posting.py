@@ -91,7 +91,7 @@ class TestBulkPosting(FrappeTestCase):
 		amounts = [Decimal(700_000), Decimal(1_515_000), Decimal(99)]
 		with as_user("finance"):
 			form_payments = [
-				pay(form, float(a), posting_date=today(), payment_method="Pension Deduction")["name"]
+				pay(form, int(a), posting_date=today(), payment_method="Pension Deduction")["name"]
 				for a in amounts
 			]
 			results = post_payments(
@@ -127,7 +127,7 @@ class TestBulkPosting(FrappeTestCase):
 		form, bulk = self.twins(principal=6_000_000, tenor_months=6)
 		owed = Decimal(6_000_000 + 6 * 90_000)
 		with as_user("finance"):
-			pay(form, float(owed))
+			pay(form, int(owed))
 			(result,) = post_payments([PaymentItem(f"TEST-OFF-{bulk}", bulk, owed + 5000, getdate(today()))])
 		self.assertEqual((result.posted, result.unallocated, result.error), (owed, Decimal(5000), None))
 		self.assertEqual(loan_values(bulk), loan_values(form))

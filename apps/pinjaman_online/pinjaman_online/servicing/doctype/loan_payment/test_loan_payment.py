@@ -4,6 +4,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, today
 
+from pinjaman_online.api.errors import InvalidRequest
 from pinjaman_online.api.servicing import outstanding, pay
 from pinjaman_online.servicing.doctype.loan_payment.loan_payment import OverpaymentError
 from pinjaman_online.servicing.utils import LoanStateError
@@ -54,9 +55,10 @@ class TestLoanPayment(FrappeTestCase):
 		loan = make_active_loan(principal=6_000_000, tenor_months=6)
 		total = Decimal(outstanding(loan.name)["total"])
 		with as_user("finance"):
-			self.assertRaises(OverpaymentError, pay, loan.name, float(total + 1))
+			self.assertRaises(OverpaymentError, pay, loan.name, int(total + 1))
+			self.assertRaises(InvalidRequest, pay, loan.name, float(total))  # a float never carries Rupiah
 			self.assertEqual(frappe.db.count("Loan Payment", {"loan": loan.name, "docstatus": 1}), 0)
-			pay(loan.name, float(total))
+			pay(loan.name, int(total))
 		self.assertEqual(frappe.db.get_value("Loan", loan.name, "status"), "Closed")
 		self.assertEqual(Decimal(outstanding(loan.name)["total"]), 0)
 
