@@ -407,6 +407,7 @@ def disburse_and_pay(loan: str, disbursed_on, payments: int):
 	"""Finance disburses on ``disbursed_on`` and posts the first ``payments`` installments that are already
 	due, each on its due date, for the installment's full amount (monthly pension deduction)."""
 	from pinjaman_online.api import servicing
+	from pinjaman_online.utils import to_money
 
 	act_as(FINANCE)
 	servicing.disburse(
@@ -428,7 +429,7 @@ def disburse_and_pay(loan: str, disbursed_on, payments: int):
 			break
 		servicing.pay(
 			loan,
-			row.total_amount,
+			to_money(row.total_amount),  # Currency reads back as a float; the endpoint takes whole Rupiah
 			posting_date=str(row.due_date),
 			payment_method="Pension Deduction",
 			reference_no=f"PMP-{getdate(row.due_date):%Y%m}-{loan[-5:]}-{row.installment_number:03d}",
