@@ -8,6 +8,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.password import get_decrypted_password
 
+from pinjaman_online.api.errors import InvalidRequest
 from pinjaman_online.borrower import data_export, kyc, registration
 from pinjaman_online.tests.fake_gateway import FakeGateway
 
@@ -63,13 +64,14 @@ class TestKycSubmission(FrappeTestCase):
 				registration.normalize_phone(bad)
 
 
-def image(fmt: str = "JPEG") -> bytes:
+def image(fmt: str = "JPEG", size: tuple[int, int] = (640, 400)) -> bytes:
+	"""A plain photo of ``size`` pixels (by default above Borrower Settings' minimum side) in ``fmt``."""
 	import io
 
 	from PIL import Image
 
 	buf = io.BytesIO()
-	Image.new("RGB", (120, 80), (10, 120, 200)).save(buf, fmt)
+	Image.new("RGB", size, (10, 120, 200)).save(buf, fmt)
 	return buf.getvalue()
 
 
@@ -160,6 +162,12 @@ class TestKycVerification(FrappeTestCase):
 		for bad in (b"", b"GIF89a not really", image("JPEG")[:200], image("GIF")):
 			with self.assertRaises(kyc.KycError):
 				kyc.check_image(bad, "KTP")
+		min_side = int(kyc.setting("kyc_min_image_side"))
+		for small in ((min_side - 1, 2 * min_side), (2 * min_side, min_side - 1)):
+			with self.assertRaises(InvalidRequest):
+				kyc.check_image(image("PNG", small), "KTP")
+			self.assertEqual(frappe.local.response.get("code"), "IMAGE_PIXELS")
+		self.assertEqual(kyc.check_image(image("PNG", (min_side, min_side)), "KTP"), "png")
 		self.assertEqual(kyc.check_image(image("PNG"), "KTP"), "png")
 
 	def test_personal_data_holds_the_users_own_records(self):
