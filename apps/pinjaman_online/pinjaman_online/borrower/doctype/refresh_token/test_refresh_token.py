@@ -1,17 +1,19 @@
 """Access and refresh tokens (borrower): claims, rotation, revocation, the auth hook's verification."""
 
+import re
+
 import frappe
 import jwt
 from frappe.tests.utils import FrappeTestCase
 
-from pinjaman_online.borrower import auth
+from pinjaman_online.borrower import auth, registration
 from pinjaman_online.borrower.doctype.kyc_submission.test_kyc_submission import make_registration
 from pinjaman_online.lending import credentials as cred
 
 
 class TestRefreshToken(FrappeTestCase):
 	def setUp(self):
-		self.user = make_registration()[0]["user"]
+		self.user = verified_borrower()
 
 	def test_tokens_carry_the_seed_claims_and_store_only_a_hash(self):
 		tokens = auth.issue_tokens(self.user, "pwd")
@@ -41,6 +43,7 @@ class TestRefreshToken(FrappeTestCase):
 
 	def test_tampered_and_foreign_tokens_do_not_decode(self):
 		token = auth.issue_tokens(self.user, "pwd")["access_token"]
+		self.assertIsNotNone(auth.decode_access_token(token))
 		claims = jwt.decode(token, options={"verify_signature": False})
 		self.assertIsNone(auth.decode_access_token(jwt.encode(claims, "not-the-key", algorithm="HS256")))
 		self.assertIsNone(auth.decode_access_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB")))
@@ -52,3 +55,20 @@ class TestRefreshToken(FrappeTestCase):
 		self.assertIsNone(
 			auth.decode_access_token(jwt.encode(other_issuer, auth.signing_key(), algorithm="HS256"))
 		)
+
+	def test_a_borrower_without_a_verified_phone_has_no_live_token(self):
+		user = make_registration()[0]["user"]  # the OTP sent at registration is never entered
+		tokens = auth.issue_tokens(user, "pwd")
+		self.assertIsNone(auth.decode_access_token(tokens["access_token"]))
+		self.assertRaises(auth.TokenError, auth.rotate, tokens["refresh_token"])
+
+
+def verified_borrower() -> str:
+	"""A self-registered borrower who entered the OTP sent at registration (the login policy refuses a
+	borrower whose phone is not verified); returns the user."""
+	reg, sent = make_registration()
+	((phone, message),) = sent
+	length = int(auth.settings().otp_length)
+	code = re.search(rf"\b(\d{{{length}}})\b", message).group(1)
+	registration.verify_otp(phone, code)
+	return reg["user"]
