@@ -5,21 +5,25 @@ kills the worker and its work horse (``kill -9``, as when a machine dies) while 
 starts another worker and queues the import again. Then every line must be posted
 exactly once: no payment twice, none lost.
 
-Other engineers' workers on this machine listen to the same bench queues; so that only this test's workers
-see its job, the subprocesses (the workers and the ``execute`` that enqueues) use a Redis database of their
-own for RQ (``FRAPPE_REDIS_QUEUE``, which Frappe reads before ``redis_queue`` in the site config). The data
-they work on is committed by the test (a worker is another connection).
+Other workers on this machine listen to the same bench queues; so that only this test's workers see its
+job, the subprocesses (the workers and the ``execute`` that enqueues) use a Redis database of their own for RQ
+(``FRAPPE_REDIS_QUEUE``, which Frappe reads before ``redis_queue`` in the site config): database 15, which
+neither the bench (0, 1) nor the served workers of a ``bin/test`` run (2 to 14, chosen by its port) use, and
+which one run of this test at a time holds (another test site's run waits). The data they work on is
+committed by the test (a worker is another connection).
 """
 
 import os
 import signal
 import subprocess
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from unittest.mock import patch
 
 import frappe
+import redis
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_bench_path
 
@@ -34,13 +38,32 @@ from pinjaman_online.tests.factories import (
 
 LINES = 800
 BATCH = 8  # small batches: the job lasts long enough to be killed between two commits
-REDIS_DB = int(os.environ.get("BILLING_FAULT_REDIS_DB", "13"))
+REDIS_DB = int(os.environ.get("BILLING_FAULT_REDIS_DB", "15"))
+CLAIM_KEY = "pinjaman-online:killed-worker-test"
 
 
 def redis_queue_url() -> str:
 	base = frappe.conf.redis_queue or "redis://127.0.0.1:6379"
 	host = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
 	return f"{host}/{REDIS_DB}"
+
+
+@contextmanager
+def exclusive_queue(timeout: int = 300):
+	"""Hold this test's RQ database (``redis_queue_url``) for the length of one run: the workers of two runs
+	(two test sites) on one database would take each other's jobs. Waits up to ``timeout`` seconds."""
+	conn = redis.Redis.from_url(redis_queue_url())
+	token = f"{frappe.local.site}:{os.getpid()}"
+	deadline = time.monotonic() + timeout
+	while not conn.set(CLAIM_KEY, token, nx=True, ex=600):
+		if time.monotonic() > deadline:
+			raise AssertionError(f"{redis_queue_url()} is held by another run: {conn.get(CLAIM_KEY)}")
+		time.sleep(1)
+	try:
+		yield
+	finally:
+		if conn.get(CLAIM_KEY) == token.encode():
+			conn.delete(CLAIM_KEY)
 
 
 def frappe_cli(*args: str, wait: bool = True):
@@ -93,6 +116,7 @@ def import_state(name: str) -> frappe._dict:
 
 class TestKilledWorker(FrappeTestCase):
 	def test_a_killed_worker_then_a_rerun_posts_every_line_exactly_once(self):
+		self.enterContext(exclusive_queue())
 		period = free_period()
 		loans = make_billable_loans_fast(period, LINES)
 		export = make_export(period)
