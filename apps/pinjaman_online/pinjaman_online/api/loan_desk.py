@@ -1,5 +1,5 @@
-"""What the Loan form shows and offers: the schedule, the outstanding summary, the payment history and the
-actions the user may take. Read-only; the actions themselves post through :mod:`pinjaman_online.api.servicing`."""
+"""The Loan form's desk helper: the schedule, the outstanding summary, the payment history and the actions the
+user may take. Read-only; the actions themselves post through :mod:`pinjaman_online.api.servicing`."""
 
 from decimal import Decimal
 

@@ -1,6 +1,6 @@
 // The Loan form: status, outstanding summary, repayment schedule and payment history, and the servicing
 // actions (disburse, record payment, early settlement, restructure, penalty, reverse) for the roles that may
-// take them. Figures come from pinjaman_online.servicing.loan_desk.loan_overview; actions post through
+// take them. Figures come from pinjaman_online.api.loan_desk.loan_overview; actions post through
 // pinjaman_online.api.servicing, which checks permissions and writes the loan's system fields.
 
 (() => {
@@ -75,7 +75,7 @@
 
 		load_overview(frm) {
 			frappe.call({
-				method: "pinjaman_online.servicing.loan_desk.loan_overview",
+				method: "pinjaman_online.api.loan_desk.loan_overview",
 				type: "GET",
 				args: { loan: frm.doc.name },
 				callback(r) {
