@@ -9,6 +9,7 @@ say, because the chart library abbreviates large numbers with English letters (K
 Indonesian (M is *miliar* there).
 """
 
+import calendar
 from collections import defaultdict
 from decimal import Decimal
 
@@ -164,7 +165,8 @@ def funder_exposure(filters: str | dict | list | None = None) -> dict:
 @frappe.whitelist()
 def disbursed_by_month(filters: str | dict | list | None = None) -> dict:
 	"""Rupiah paid out by submitted Loan Disbursements in each of the last 12 months (the current one
-	included, labelled MM/YY), in millions of Rupiah."""
+	included, labelled by the month's abbreviation: twelve labels of three letters fit under the bars), in
+	millions of Rupiah."""
 	today = getdate(nowdate())
 	first = period_of(getdate(add_months(today, -11)))
 	months = []
@@ -185,6 +187,6 @@ def disbursed_by_month(filters: str | dict | list | None = None) -> dict:
 	for r in rows:
 		amounts[str(period_of(getdate(r.disbursement_date)))] += to_money(r.amount)
 	return chart(
-		[f"{m.month:02d}/{m.year % 100:02d}" for m in months],
+		[_(calendar.month_abbr[m.month]) for m in months],
 		(_("Disbursed"), [millions(amounts[str(m)]) for m in months]),
 	)
