@@ -1,0 +1,51 @@
+"""Role workspaces in the served desk (Tier 2, Chromium): each role lands on its own workspace, in Indonesian,
+with its queue's counts, number cards that show an amount and charts that draw; Frappe's administration
+workspaces are not in the sidebar; a card the role may not read is not there. A screenshot per role."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+COUNT = re.compile(r"^\d+ ")  # a shortcut's count pill: "9 perlu dicairkan"
+ADMIN_WORKSPACES = ("Pengguna", "Situs Web", "Integrasi", "Build", "Users", "Website", "Integrations")
+
+# role → (workspace title in Indonesian, a queue shortcut, a number card)
+ROLES = {
+	"Finance": ("Keuangan & Penagihan", "Pinjaman untuk Dicairkan", "Pencairan Bulan Ini"),
+	"Committee SPV": ("Komite Kredit", "Persetujuan Bersyarat", "Menunggu Keputusan Saya"),
+	"Auditor": ("Audit", "Pinjaman Gagal Bayar", "Portofolio (Sisa Pokok)"),
+	"Sales": ("Pemasaran", "Pengajuan Draf Saya", "Pengajuan Bulan Ini"),
+}
+
+WIDGETS_DRAWN = """() => {
+	const loading = __('Loading...');
+	const blocks = [...document.querySelectorAll('.ce-block')].filter(b => !b.querySelector('.spacer'));
+	if (!blocks.length) return false;
+	const filled = blocks.every(b => b.innerText.trim() !== '' && !b.innerText.includes(loading));
+	const charts = [...document.querySelectorAll('.dashboard-widget-box')].every(c => c.querySelector('svg')
+		|| [...c.querySelectorAll('.chart-loading-state')].some(e => e.offsetParent !== null
+			&& e.textContent.trim() !== loading));
+	return filled && charts && (frappe.request?.ajax_count ?? 0) === 0;
+}"""
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_lands_on_its_workspace(desk, desk_user, role):
+	title, shortcut, card = ROLES[role]
+	d = desk(*desk_user("ws-" + role.split()[-1].lower(), role))
+	d.goto("/app")
+	d.page.wait_for_function(WIDGETS_DRAWN, timeout=60_000)
+	expect(d.page.locator(".page-title .title-text").first).to_have_text(title)
+	expect(d.page.get_by_text("Antrean Saya")).to_be_visible()
+	# a queue shortcut with its count pill
+	box = d.page.locator(".shortcut-widget-box", has_text=shortcut)
+	expect(box.locator(".indicator-pill")).to_have_text(COUNT)
+	# a number card with its figure
+	number = d.page.locator(
+		".number-widget-box", has_text=re.compile(re.escape(card), re.IGNORECASE)
+	).locator(".number")
+	expect(number).not_to_be_empty()
+	sidebar = d.page.locator(".layout-side-section").first.inner_text()
+	assert not [w for w in ADMIN_WORKSPACES if w in sidebar.split("\n")], sidebar
+	d.shot(f"workspace-{role}")
