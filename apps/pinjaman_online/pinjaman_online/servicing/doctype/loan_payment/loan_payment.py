@@ -20,6 +20,12 @@ class OverpaymentError(frappe.ValidationError):
 
 
 class LoanPayment(SystemFieldsDocument):
+	def before_insert(self):
+		# Lock the loan before the name is taken from the PAY- series: bulk posting (servicing/bulk.py) locks
+		# loans first and reserves names after, so both paths take the two locks in the same order.
+		if self.loan:
+			lock_row("Loan", self.loan)
+
 	def validate(self):
 		from pinjaman_online.api.errors import require_fields
 
