@@ -134,6 +134,11 @@ def test_origination_by_clicks(desk, desk_user, staff, admin, product):
 	spv_login = desk_user("spv", "Committee SPV", "Committee Manager")
 	manager_login = desk_user("manager", "Committee Manager")
 
+	# a member is found from a link field by NIK, pension number or name
+	for text in (member["nik"], member["pension_number"], member["full_name"]):
+		found = admin.method("frappe.desk.search.search_link", verb="GET", doctype="Member", txt=text)
+		assert member["name"] in [r["value"] for r in found], (text, found)
+
 	# the analyst verifies each document in the member's form
 	analyst = desk(*analyst_login)
 	analyst.goto(f"/app/member/{member['name']}")
@@ -184,9 +189,9 @@ def test_origination_by_clicks(desk, desk_user, staff, admin, product):
 	expect(visible(analyst, ".ca-application")).to_be_visible()
 	fill(analyst, "risk_score", "30")
 	visible(analyst, '.frappe-control[data-fieldname="recommendation"] select').select_option("Approve")
-	visible(analyst, '.frappe-control[data-fieldname="notes"] .ql-editor[contenteditable="true"]').fill(
-		"Pensiun cukup, DSR di bawah batas."
-	)
+	analyst.page.wait_for_function("() => !!cur_frm.fields_dict.notes.quill")
+	visible(analyst, '.frappe-control[data-fieldname="notes"] .ql-editor[contenteditable="true"]').click()
+	analyst.page.keyboard.type("Pensiun cukup, DSR di bawah batas.")
 	analyst.page.wait_for_function("() => (cur_frm.doc.notes || '').includes('DSR')")
 	analyst.shot("analyst-credit-analysis-prefilled")
 	save(analyst)
