@@ -278,3 +278,47 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	expect(page.locator(".page-head .primary-action:visible")).to_have_count(0)
 	d.wait_idle()
 	d.shot("loan-closed-read-only")
+
+
+def test_analyst_proposes_a_restructure_from_the_loan(desk, desk_user, staff, product):
+	"""A Credit Analyst is offered only what the role may do (propose a restructure, no payment or penalty)."""
+	first_due = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+	loan = http.book_loan(staff, product, 12_000_000, 12, first_due)
+	email, password = desk_user("analyst-loan", "Credit Analyst")
+	d = desk(email, password)
+	page = d.page
+	open_loan(d, loan)
+	expect(page.locator(".loan-overview table.loan-schedule tbody tr")).to_have_count(12)
+	expect(page.get_by_role("button", name=label(d, "Record Payment"), exact=True)).to_have_count(0)
+	expect(page.get_by_role("button", name=label(d, "Disburse"), exact=True)).to_have_count(0)
+	page.locator(".inner-group-button button", has_text=label(d, "Actions")).click()
+	menu = page.locator(".inner-group-button .dropdown-menu.show")
+	expect(menu).not_to_contain_text(label(d, "Manual Penalty"))
+	expect(menu).not_to_contain_text(label(d, "Early Settlement"))
+	menu.locator("a", has_text=label(d, "Propose Restructure")).click()
+
+	dialog = page.locator(".modal.show").filter(has=page.locator("select[data-fieldname=restructure_type]"))
+	dialog.locator("select[data-fieldname=restructure_type]").select_option("Payment Deferral")
+	deferral = dialog.locator("input[data-fieldname=deferral_months]")
+	expect(deferral).to_be_visible()
+	deferral.fill("2")
+	page.locator(".modal.show .modal-title").last.click()
+	# the dialog takes a field's value after its debounced change; wait for it before the next field
+	page.wait_for_function("() => cur_dialog && cur_dialog.get_value('deferral_months') == 2")
+	reason = dialog.locator("textarea[data-fieldname=reason]")
+	reason.fill("Pembayaran pensiun tertunda")
+	page.locator(".modal.show .modal-title").last.click()
+	page.wait_for_function(
+		"() => cur_dialog && cur_dialog.get_value('reason') == 'Pembayaran pensiun tertunda'"
+	)
+	expect(deferral).to_have_value("2")
+	expect(reason).to_have_value("Pembayaran pensiun tertunda")
+	d.shot("restructure-dialog")
+	dialog.locator(".modal-footer .btn-primary").click()
+	made = page.locator(".modal.show a.loan-action-link[href*='/app/loan-restructure/']")
+	expect(made).to_be_visible()
+	name = made.inner_text().strip()
+	assert name.startswith("RST-"), name
+	d.wait_idle()
+	d.shot("restructure-proposed-message")
+	assert staff["admin"].get("Loan Restructure", name)["workflow_state"] == "Pending Approval"
