@@ -61,7 +61,7 @@ def ensure_user(email: str, full_name: str, roles: list[str], password: str) -> 
 				"last_name": last,
 				"send_welcome_email": 0,
 				"user_type": "System User",
-				"language": "en",
+				"language": "id",  # the desk in Indonesian for the cooperative's staff
 				"time_zone": "Asia/Jakarta",
 			}
 		)
