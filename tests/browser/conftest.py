@@ -36,7 +36,9 @@ sms = http.sms
 pytest_collection_modifyitems = http.pytest_collection_modifyitems
 URL, SITE = http.URL, http.SITE
 
-OUTPUT = Path(os.environ.get("PINJAMAN_TEST_OUTPUT") or Path(__file__).resolve().parents[2] / ".local" / "test-output")
+OUTPUT = Path(
+	os.environ.get("PINJAMAN_TEST_OUTPUT") or Path(__file__).resolve().parents[2] / ".local" / "test-output"
+)
 SCREENSHOTS = OUTPUT / "screenshots"
 PASSWORD = "Desk#Test-2026!"
 ERROR_TEXT = re.compile(r"Server Error|Traceback \(most recent call last\)|Internal Server Error")
