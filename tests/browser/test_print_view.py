@@ -1,8 +1,9 @@
-"""Printing from the desk, as a Finance clerk: the Loan's Print opens its own Perjanjian Kredit (the default
+"""Printing from the desk, as a Finance clerk: the Loan form shows whole Rupiah; the Loan's Print opens its own Perjanjian Kredit (the default
 print format) with the schedule; the print-format selector offers Jadwal Angsuran; the PDF button opens a PDF
 with no warning about the wkhtmltopdf build. The PDF pages are also saved as images next to the screenshots."""
 
 import datetime as dt
+import re
 import subprocess
 import uuid
 
@@ -41,6 +42,12 @@ def loan(staff):
 
 def test_print_a_loan_agreement_from_the_desk(desk, desk_user, loan):
 	d = desk(*desk_user("print-finance", "Finance"))
+	# whole Rupiah on the form (currency precision 0): Rp 12.000.000, not Rp 12.000.000,00
+	d.goto(f"/app/loan/{loan}")
+	principal = d.page.locator('.frappe-control[data-fieldname="principal"] .control-value').first
+	expect(principal).to_have_text(re.compile(r"^\s*Rp\s12\.000\.000\s*$"))
+	d.shot("loan-form-whole-rupiah")
+
 	d.goto(f"/app/print/Loan/{loan}")
 	preview = d.page.frame_locator("iframe.print-format-container")
 	expect(preview.locator(".po-title")).to_have_text("PERJANJIAN KREDIT", timeout=30_000)

@@ -163,6 +163,16 @@ def test_payoff_letter_of_an_early_settlement(staff, product):
 	assert "Hendra Gunawan" in text and idr(settled["total_amount"]) in text
 	assert "Rp 6.000.000" in text  # the outstanding principal paid off
 
+	# the same letter on the closed Loan itself (closed by a settlement or by its last installment)
+	text = pdf_text(finance, "Loan", loan, "Surat Keterangan Lunas Pinjaman")
+	assert "MELUNASI" in text and "Hendra Gunawan" in text and settled["loan_payment"] in text
+	assert "Rp 6.000.000" in text  # paid on the loan; the early-settlement fee is the settlement's
+
+
+def test_payoff_letter_of_an_open_loan_says_it_is_not_paid_off(staff, printed):
+	text = pdf_text(staff["finance"], "Loan", printed["loan"]["name"], "Surat Keterangan Lunas Pinjaman")
+	assert "belum lunas" in text and "MELUNASI" not in text
+
 
 def test_default_print_format_and_html_print_view(admin, staff, printed):
 	loan = printed["loan"]["name"]
