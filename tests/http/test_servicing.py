@@ -99,7 +99,7 @@ def test_daily_run_twice_and_default_after_90_days(staff, product):
 		filters=json.dumps({"ref_doctype": "Loan", "docname": late}),
 	)
 	assert any(
-		r["field"] == "status" and r["old_value"] == "Active" and r["new_value"] == "Default"
+		r["field"] == "Status" and r["old_value"] == "Active" and r["new_value"] == "Default"  # labels, not fieldnames
 		for r in trail["result"]
 	)
 
