@@ -153,6 +153,13 @@ def close_message(page):
 	"""Close the message on top and wait until no dialog is shown."""
 	page.locator(".modal.show .btn-modal-close").last.click()
 	expect(page.locator(".modal.show")).to_have_count(0)
+	message_hidden(page)
+
+
+def message_hidden(page):
+	"""Wait until Frappe's message dialog has finished hiding: a message shown while it fades out is emptied
+	when the fade ends (a person cannot click that fast, a test can)."""
+	page.wait_for_function("() => !frappe.msg_dialog || !frappe.msg_dialog.$wrapper.is(':visible')")
 
 
 def confirm_top(page):
@@ -202,6 +209,7 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	d.shot("overpayment-refused")
 	page.locator(".modal.show .btn-modal-close").last.click()
 	expect(refusal).to_have_count(0)
+	message_hidden(page)
 
 	# then a partial payment that is reversed
 	amount.fill("500000")
