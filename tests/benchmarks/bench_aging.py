@@ -1,4 +1,4 @@
-"""Benchmark: the aging report over 100,000 loans (issue 3 §6, target ≤ 5 s).
+"""Benchmark: the aging report over 100,000 loans (target ≤ 5 s).
 
 Writes N active loans with random days past due and outstanding (plain multi-row INSERTs, not timed), then
 times the Aging Report and the Loan Quality report as staff run them (frappe.desk.query_report.run), and

@@ -1,4 +1,4 @@
-"""Benchmark: pension-deduction billing at scale (issue 3 §6, billing part).
+"""Benchmark: pension-deduction billing at scale (billing part).
 
 1. Export: the Pension Cut Export of one fund and period for N active pension-deduction loans (lines + CSV),
    through the app's own code (insert + submit of the export). Target: N = 100,000 in <= 20 s.

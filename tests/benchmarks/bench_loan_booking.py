@@ -1,4 +1,4 @@
-"""Benchmark: booking approved loans with their schedules (issue 2 §6).
+"""Benchmark: booking approved loans with their schedules.
 
 Books N approved applications into Loans with 12–180 installments each through the app's own code
 (`pinjaman_online.servicing.utils.create_loan`: Loan document + schedule rows), and compares with a raw

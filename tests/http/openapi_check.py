@@ -1,4 +1,4 @@
-"""Check recorded HTTP responses against the borrower API's OpenAPI document (issue 4 §5: the contract must
+"""Check recorded HTTP responses against the borrower API's OpenAPI document (the contract must
 match what the server does, not only its routes).
 
 Every response whose path is documented is checked: its method must be documented, its status code must be

@@ -1,4 +1,4 @@
-"""Pension-deduction billing over HTTP (issue 3 §1, §2, §5, §6): export, realisation import with the matching
+"""Pension-deduction billing over HTTP: export, realisation import with the matching
 job on the served site's RQ worker, results, manual reconciliation, history, report, faults.
 
 Loans are seeded with the app's test factory through Frappe's CLI (``bin/frappe --site … execute``: Active

@@ -1,4 +1,4 @@
-"""Funders, fronting and the sales force over HTTP, each staff member with their own token (issue 5 acceptance).
+"""Funders, fronting and the sales force over HTTP, each staff member with their own token.
 
 The cooperative admin sets up two branches, agents with a supervisor, two funders with signed contracts and a
 product with a commission rate. Agent A originates loans that Finance disburses (each disbursement books A's

@@ -1,4 +1,4 @@
-"""The borrower's whole journey over HTTP, black box (issue 4 acceptance), with ``requests`` only:
+"""The borrower's whole journey over HTTP, black box, with ``requests`` only:
 
 register → OTP read from the fake SMS gateway → KYC upload, verified by the worker against the fake e-KYC
 provider → password login → device registration → biometric login with a real ECDSA signature → apply →

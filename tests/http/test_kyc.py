@@ -1,4 +1,4 @@
-"""Borrower KYC over HTTP (issue 4, KYC part): KTP + selfie upload (multipart and base64), e-KYC verification
+"""Borrower KYC over HTTP (KYC part): KTP + selfie upload (multipart and base64), e-KYC verification
 on RQ against a fake provider (verified, rejected by face mismatch, provider down → manual review), the
 reviewer's decision in the desk, file and record isolation between borrowers, the Administrator's shortcut,
 and the personal data export.

@@ -1,4 +1,4 @@
-"""Borrower mobile API over HTTP (issue 4): registration, OTP from a fake SMS gateway, password and biometric
+"""Borrower mobile API over HTTP: registration, OTP from a fake SMS gateway, password and biometric
 login, tokens (tampered, expired, revoked, refresh reuse), lockout, limits, isolation between borrowers, and
 the OpenAPI document against the served routes.
 

@@ -1,4 +1,4 @@
-"""Mobile loans over HTTP (issue 4): apply within the mobile product's limits, KYC and double-financing
+"""Mobile loans over HTTP: apply within the mobile product's limits, KYC and double-financing
 refusals, idempotent apply, the credit engine deciding on the RQ worker against a fake credit bureau (approve,
 reject with reason, bureau down → referred), status and dashboard figures against the schedule, isolation.
 

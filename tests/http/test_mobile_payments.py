@@ -1,4 +1,4 @@
-"""Borrower bills and repayment through the payment gateway over HTTP (issue 4, payments).
+"""Borrower bills and repayment through the payment gateway over HTTP (payments).
 
 A borrower registers over the API; the staff complete their Member (pension data, documents) and take a loan
 application through analysis, committee and disbursement with their own tokens. The borrower then sees the

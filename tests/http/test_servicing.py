@@ -1,4 +1,4 @@
-"""Loan servicing over HTTP (issue 3 §3–5): the daily run on the RQ worker (twice), default after 90 days,
+"""Loan servicing over HTTP: the daily run on the RQ worker (twice), default after 90 days,
 early settlement, payment reversal, manual penalty, restructure approval, and the reports over REST."""
 
 import datetime as dt
@@ -99,7 +99,9 @@ def test_daily_run_twice_and_default_after_90_days(staff, product):
 		filters=json.dumps({"ref_doctype": "Loan", "docname": late}),
 	)
 	assert any(
-		r["field"] == "Status" and r["old_value"] == "Active" and r["new_value"] == "Default"  # labels, not fieldnames
+		r["field"] == "Status"
+		and r["old_value"] == "Active"
+		and r["new_value"] == "Default"  # labels, not fieldnames
 		for r in trail["result"]
 	)
 

@@ -1,4 +1,4 @@
-"""Penalties, aging, early-settlement payoff and restructuring terms (lending core, issue 3)."""
+"""Penalties, aging, early-settlement payoff and restructuring terms (lending core)."""
 
 from datetime import date, timedelta
 from decimal import Decimal

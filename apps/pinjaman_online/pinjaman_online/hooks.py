@@ -235,10 +235,8 @@ doc_events = {
 	},
 	# login_policy: Frappe logs each failed password login; the policy counts it against the client
 	"Activity Log": {"after_insert": "pinjaman_online.login_policy.on_failed_login"},
-	# Servicing (issue 3) entries go here.
 	# billing: a pension-deduction payment cancelled on its own takes back what it realised on the export
 	"Loan Payment": {"on_cancel": "pinjaman_online.billing.reconciliation.on_payment_cancel"},
-	# Funding and Sales (issue 5) entries go here.
 	"Member": {"before_validate": "pinjaman_online.sales.utils.set_member_branch"},
 	"Loan Application": {
 		"before_validate": "pinjaman_online.sales.utils.set_application_agent",
@@ -275,7 +273,6 @@ borrower_event_handlers = {
 
 scheduler_events = {
 	"daily_long": [
-		# Servicing (issue 3) entries go here.
 		"pinjaman_online.servicing.daily.scheduled_run",
 	],
 	"daily": [
@@ -283,7 +280,6 @@ scheduler_events = {
 		"pinjaman_online.borrower.notifications.scheduled_daily",
 	],
 	"monthly_long": [
-		# Funding (issue 5) entries go here.
 		"pinjaman_online.funding.settlement.scheduled_month_end",
 	],
 }

@@ -1,5 +1,5 @@
-"""Personal data export (UU PDP 27/2022 subject access; issue 4 "a member can request an export of their
-data") on Frappe's Personal Data Download Request.
+"""Personal data export (UU PDP 27/2022 subject access: a member can request an export of their
+data) on Frappe's Personal Data Download Request.
 
 Frappe's request (website "Download my data", desk) collects the ``user_data_fields`` doctypes in the web
 request and then writes a private JSON File attached to the request on RQ and e-mails a signed link. This app

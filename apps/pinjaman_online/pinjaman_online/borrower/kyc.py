@@ -78,7 +78,7 @@ def latest_submission(user: str) -> str | None:
 def ensure_verified(user: str) -> str:
 	"""The name of ``user``'s Verified KYC Submission; raises ``KycNotVerified`` (417) with a message the
 	borrower understands otherwise: none yet, still pending (being verified or in review), or rejected with
-	the reason. Called before a loan application (issue 4, seed 002 §8.2)."""
+	the reason. Called before a loan application (seed 002 §8.2)."""
 	name = latest_submission(user)
 	if not name:
 		frappe.throw(_("Verify your identity (KTP and selfie) before applying"), exc=KycNotVerified)
@@ -506,7 +506,7 @@ def publish_decision(doc):
 def member_nik(member: str) -> str:
 	"""The member's NIK in full (16 digits), for the providers that need it (credit bureau, e-KYC): the
 	Member's own field for members registered by staff, else the encrypted NIK of the member's latest KYC
-	Submission (self-registered borrowers; issue 4 §1). Empty string when neither has one."""
+	Submission (self-registered borrowers). Empty string when neither has one."""
 	nik = frappe.db.get_value("Member", member, "nik")
 	if nik:
 		return nik

@@ -95,7 +95,7 @@ def acting_as(user: str):
 
 def ensure_kyc_verified(user: str | None):
 	"""Refuse (403, KycNotVerifiedError) unless the user's latest KYC Submission is Verified; a rejected one
-	names its rejection reason. Engineer A's ``borrower.kyc.ensure_verified`` is used when it exists."""
+	names its rejection reason. The rule itself is ``borrower.kyc.ensure_verified``."""
 	try:
 		from pinjaman_online.borrower.kyc import ensure_verified
 	except ImportError:

@@ -1,4 +1,4 @@
-"""borrower (issue 4): existing sites get the Credit Engine role and its transitions in "Loan Application
+"""borrower: existing sites get the Credit Engine role and its transitions in "Loan Application
 Approval" (submit and decide mobile applications). New sites get them from the fixtures at install; this runs
 once per site, so an admin who later edits or removes them keeps the edit."""
 

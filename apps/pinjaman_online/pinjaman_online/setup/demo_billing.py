@@ -1,4 +1,4 @@
-"""Demo of pension-deduction billing on the demo site (issue 3 acceptance, billing part).
+"""Demo of pension-deduction billing on the demo site (billing part).
 
 Run: ``bin/frappe --site pinjaman.localhost execute pinjaman_online.setup.demo_billing.run``
 

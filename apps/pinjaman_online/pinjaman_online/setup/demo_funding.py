@@ -1,4 +1,4 @@
-"""Demo data for funders and the sales force (issue 5), loaded on top of the demo portfolio (setup/demo.py).
+"""Demo data for funders and the sales force, loaded on top of the demo portfolio (setup/demo.py).
 
 ``load_funding_demo()`` is idempotent (every step looks for what it would create) and works through the app's
 own actions, each as the staff user whose role they need:

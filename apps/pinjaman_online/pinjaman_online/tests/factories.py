@@ -171,7 +171,7 @@ class as_user:
 		frappe.set_user(self.previous)
 
 
-# Funding and sales (issue 5) -----------------------------------------------------------------------------
+# Funding and sales -----------------------------------------------------------------------------
 
 
 def make_test_user(prefix: str, *roles: str) -> str:

@@ -1,4 +1,4 @@
-"""Daily servicing, restructuring, early settlement, manual penalty, payment reversal (issue 3 §3–4)."""
+"""Daily servicing, restructuring, early settlement, manual penalty, payment reversal."""
 
 from decimal import Decimal
 

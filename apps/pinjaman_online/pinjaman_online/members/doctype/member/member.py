@@ -32,7 +32,7 @@ class Member(SystemFieldsDocument):
 	def validate_nik(self):
 		self.nik = (self.nik or "").strip()
 		if not self.nik and self.registration_channel == "Mobile App":
-			return  # borrower: the NIK is kept encrypted in the KYC Submission (issue 4 §1)
+			return  # borrower: the NIK is kept encrypted in the KYC Submission
 		try:
 			info = check_nik_matches(self.nik, getdate(self.birth_date), self.gender)
 		except InvalidNIK as exc:
