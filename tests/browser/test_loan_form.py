@@ -202,7 +202,7 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	expect(refusal).to_contain_text(
 		label(
 			d,
-			"Payment exceeds everything owed on loan {0} by Rp {1}; use early settlement or refund the excess",
+			"Payment exceeds everything owed on loan {0} by {1}; use early settlement or refund the excess",
 		)[:25]
 	)
 	d.wait_idle()
@@ -310,12 +310,12 @@ def test_analyst_proposes_a_restructure_from_the_loan(desk, desk_user, staff, pr
 	deferral = dialog.locator("input[data-fieldname=deferral_months]")
 	expect(deferral).to_be_visible()
 	deferral.fill("2")
-	page.locator(".modal.show .modal-title").last.click()
+	deferral.press("Tab")  # leaving the field commits its value
 	# the dialog takes a field's value after its debounced change; wait for it before the next field
 	page.wait_for_function("() => cur_dialog && cur_dialog.get_value('deferral_months') == 2")
 	reason = dialog.locator("textarea[data-fieldname=reason]")
 	reason.fill("Pembayaran pensiun tertunda")
-	page.locator(".modal.show .modal-title").last.click()
+	reason.press("Tab")
 	page.wait_for_function(
 		"() => cur_dialog && cur_dialog.get_value('reason') == 'Pembayaran pensiun tertunda'"
 	)

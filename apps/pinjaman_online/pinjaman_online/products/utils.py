@@ -8,6 +8,7 @@ from frappe.utils import add_months, getdate, today
 
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.fees import FeeRule
+from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.lending.schedule import LoanTerms
 from pinjaman_online.lending.simulation import Simulation, simulate
 from pinjaman_online.utils import throw_lending_error, to_money
@@ -40,9 +41,9 @@ def check_within_limits(product, principal, tenor_months: int):
 	principal = to_money(principal)
 	if not to_money(product.min_principal) <= principal <= to_money(product.max_principal):
 		frappe.throw(
-			_("Principal must be between Rp {0} and Rp {1} for {2}").format(
-				frappe.format(product.min_principal, "Currency"),
-				frappe.format(product.max_principal, "Currency"),
+			_("Principal must be between {0} and {1} for {2}").format(
+				format_rupiah(to_money(product.min_principal)),
+				format_rupiah(to_money(product.max_principal)),
 				product.name,
 			),
 			title=_("Outside product limits"),

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.utils import getdate, now
 
 from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.lending.payoff import PayoffLine, payoff_quote
 from pinjaman_online.lending.restructure import restructured_terms
 from pinjaman_online.lending.schedule import generate_schedule
@@ -174,8 +175,8 @@ def apply_settlement(doc):
 	quote = fill_settlement(doc)
 	if quote.total != total_before:
 		frappe.throw(
-			_("The payoff changed since the settlement was drafted (now Rp {0}): save it again").format(
-				frappe.format(quote.total, "Currency")
+			_("The payoff changed since the settlement was drafted (now {0}): save it again").format(
+				format_rupiah(quote.total)
 			)
 		)
 	_set_interest(doc.adjustments, "interest_after")

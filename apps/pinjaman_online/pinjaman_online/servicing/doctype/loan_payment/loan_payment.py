@@ -4,6 +4,7 @@ from frappe.utils import getdate
 
 from pinjaman_online.lending.allocation import Allocation, AllocationLine, allocate_payment
 from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.servicing.utils import (
 	LoanStateError,
@@ -59,8 +60,8 @@ class LoanPayment(SystemFieldsDocument):
 		if allocation.unallocated > 0:
 			frappe.throw(
 				_(
-					"Payment exceeds everything owed on loan {0} by Rp {1}; use early settlement or refund the excess"
-				).format(frappe.bold(self.loan), frappe.format(allocation.unallocated, "Currency")),
+					"Payment exceeds everything owed on loan {0} by {1}; use early settlement or refund the excess"
+				).format(frappe.bold(self.loan), format_rupiah(allocation.unallocated)),
 				title=_("Overpayment"),
 				exc=OverpaymentError,
 			)
