@@ -130,6 +130,9 @@ class Desk:
 	def goto(self, route: str):
 		"""Open a desk route (``/app/loan/LN-…``) and wait until Frappe has rendered it."""
 		self.page.goto(URL + route)
+		if route.startswith("/app"):
+			# the desk boots after the page has loaded (the first boot of a new site takes a while)
+			self.page.wait_for_function("() => window.frappe?.boot && frappe.container?.page", timeout=60_000)
 		self.wait_idle()
 		self.check()
 
