@@ -15,21 +15,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from pinjaman_online.lending.money import ONE, ZERO, format_rupiah, to_decimal
-
-MONTHS = (
-	"Januari",
-	"Februari",
-	"Maret",
-	"April",
-	"Mei",
-	"Juni",
-	"Juli",
-	"Agustus",
-	"September",
-	"Oktober",
-	"November",
-	"Desember",
-)
+from pinjaman_online.lending.notices import MONTHS_ID as MONTHS
 
 
 def whole_rupiah(amount) -> Decimal:
