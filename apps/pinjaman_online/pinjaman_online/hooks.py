@@ -80,6 +80,9 @@ permission_query_conditions = {
 	"OTP Challenge": "pinjaman_online.permissions.own_records_query",
 	# a child row is readable only by who can read its parent record (every child doctype of the app)
 	"Application Document": "pinjaman_online.permissions.child_query",
+	"Ledger Account Mapping": "pinjaman_online.permissions.child_query",
+	# accounting: reads of the ledger follow the DocPerms; writes are the posting module's only
+	"Ledger Entry": "pinjaman_online.permissions.ledger_entry_query",
 	"Committee Decision": "pinjaman_online.permissions.child_query",
 	"Credit Score Line": "pinjaman_online.permissions.child_query",
 	"Credit Scorecard Bin": "pinjaman_online.permissions.child_query",
@@ -128,6 +131,9 @@ has_permission = {
 	"Refresh Token": "pinjaman_online.permissions.own_records_has_permission",
 	"OTP Challenge": "pinjaman_online.permissions.own_records_has_permission",
 	"Application Document": "pinjaman_online.permissions.child_has_permission",
+	"Ledger Account Mapping": "pinjaman_online.permissions.child_has_permission",
+	# accounting: ledger entries are written by the posting module only, never through a door
+	"Ledger Entry": "pinjaman_online.permissions.ledger_entry_has_permission",
 	"Committee Decision": "pinjaman_online.permissions.child_has_permission",
 	"Credit Score Line": "pinjaman_online.permissions.child_has_permission",
 	"Credit Scorecard Bin": "pinjaman_online.permissions.child_has_permission",
@@ -222,6 +228,7 @@ override_doctype_class = {
 	"Sales Commission Rate": "pinjaman_online.overrides.child_rows.SalesCommissionRateRow",
 	"Loan Payment Allocation": "pinjaman_online.overrides.child_rows.LoanPaymentAllocationRow",
 	"Loan Settlement Adjustment": "pinjaman_online.overrides.child_rows.LoanSettlementAdjustmentRow",
+	"Ledger Account Mapping": "pinjaman_online.overrides.child_rows.LedgerAccountMappingRow",
 }
 
 # Document Events

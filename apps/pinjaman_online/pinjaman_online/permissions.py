@@ -412,6 +412,27 @@ def notification_log_has_permission(doc, ptype: str | None = None, user: str | N
 	return None if doc.get("for_user") == user else False
 
 
+# ---- system-written records
+# Ledger Entry rows are written only by accounting/posting.py (a multi-row INSERT) and corrected by reversing
+# journals. No DocPerm grants create, write or delete on it; this hook refuses them also to Administrator and
+# to any role an admin might add in Role Permission Manager, on every door that checks a document permission
+# (/api/resource, /api/v2, frappe.client.*, savedocs, bulk update, Data Import); the controller refuses the
+# rest (LedgerEntry.before_insert / validate / on_trash).
+SYSTEM_WRITTEN = ("Ledger Entry",)
+READ_PTYPES = frozenset({None, "read", "select", "report", "export", "print", "email", "share"})
+
+
+def ledger_entry_query(user: str | None = None, doctype: str | None = None) -> str:
+	"""permission_query_conditions of system-written doctypes: reads follow the DocPerms ("" narrows nothing),
+	and a borrower (who holds no read on them) sees none."""
+	return NONE if is_borrower(user) else ""
+
+
+def ledger_entry_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""has_permission of system-written doctypes (SYSTEM_WRITTEN): False for any right but reading."""
+	return None if ptype in READ_PTYPES else False
+
+
 # ---- field-level writes
 # Fields only the app's code sets (committee votes, pre-check results, credit scores, loan figures, statuses,
 # links between records…) sit at permission level SYSTEM_PERMLEVEL. Every role that reads the doctype reads

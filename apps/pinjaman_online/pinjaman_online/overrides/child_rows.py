@@ -12,6 +12,9 @@ where Frappe already resolves the parent.
 import frappe
 from frappe.model.base_document import BaseDocument
 
+from pinjaman_online.accounting.doctype.ledger_account_mapping.ledger_account_mapping import (
+	LedgerAccountMapping,
+)
 from pinjaman_online.billing.doctype.pension_fund_file_column.pension_fund_file_column import (
 	PensionFundFileColumn,
 )
@@ -130,4 +133,8 @@ class LoanPaymentAllocationRow(ParentRecordRow, LoanPaymentAllocation):
 
 
 class LoanSettlementAdjustmentRow(ParentRecordRow, LoanSettlementAdjustment):
+	pass
+
+
+class LedgerAccountMappingRow(ParentRecordRow, LedgerAccountMapping):
 	pass

@@ -40,6 +40,7 @@ def after_install():
 	seed_mobile_lending()
 	restrict_admin_workspaces()
 	set_default_print_formats()
+	install_chart_of_accounts()
 
 
 def after_migrate():
@@ -49,6 +50,14 @@ def after_migrate():
 	seed_mobile_lending()
 	restrict_admin_workspaces()
 	set_default_print_formats()
+	install_chart_of_accounts()
+
+
+def install_chart_of_accounts():
+	"""accounting: the shipped chart of accounts and default account of each role, where missing."""
+	from pinjaman_online.accounting.setup import install_chart
+
+	install_chart()
 
 
 def set_default_print_formats():
