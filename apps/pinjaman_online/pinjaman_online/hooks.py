@@ -83,6 +83,8 @@ permission_query_conditions = {
 	"Ledger Account Mapping": "pinjaman_online.permissions.child_query",
 	# accounting: reads of the ledger follow the DocPerms; writes are the posting module's only
 	"Ledger Entry": "pinjaman_online.permissions.ledger_entry_query",
+	# idempotency keys of money requests: written by api/idempotency.py only
+	"Idempotency Key": "pinjaman_online.permissions.ledger_entry_query",
 	"Committee Decision": "pinjaman_online.permissions.child_query",
 	"Credit Score Line": "pinjaman_online.permissions.child_query",
 	"Credit Scorecard Bin": "pinjaman_online.permissions.child_query",
@@ -134,6 +136,7 @@ has_permission = {
 	"Ledger Account Mapping": "pinjaman_online.permissions.child_has_permission",
 	# accounting: ledger entries are written by the posting module only, never through a door
 	"Ledger Entry": "pinjaman_online.permissions.ledger_entry_has_permission",
+	"Idempotency Key": "pinjaman_online.permissions.ledger_entry_has_permission",
 	"Committee Decision": "pinjaman_online.permissions.child_has_permission",
 	"Credit Score Line": "pinjaman_online.permissions.child_has_permission",
 	"Credit Scorecard Bin": "pinjaman_online.permissions.child_has_permission",
@@ -247,8 +250,18 @@ doc_events = {
 	"Member": {"before_validate": "pinjaman_online.sales.utils.set_member_branch"},
 	"Loan Application": {
 		"before_validate": "pinjaman_online.sales.utils.set_application_agent",
-		"validate": "pinjaman_online.funding.utils.validate_application_funder",
+		"validate": [
+			"pinjaman_online.funding.utils.validate_application_funder",
+			"pinjaman_online.servicing.amounts.refuse_fractional_amounts",
+		],
 	},
+	# money enters in whole Rupiah (Loan Payment checks it in its own validate)
+	"Loan Penalty": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
+	"Refund Request": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
+	"Funder Allocation": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
+	"Loan Settlement": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
+	"Loan Payment Request": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
+	"Sales Target": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
 	"Loan Product": {
 		"validate": [
 			"pinjaman_online.funding.utils.validate_product_funders",
@@ -256,6 +269,7 @@ doc_events = {
 		],
 	},
 	"Loan Disbursement": {
+		"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts",
 		"on_submit": "pinjaman_online.sales.utils.book_commission",
 		"before_cancel": "pinjaman_online.sales.utils.allow_cancel_with_commission",
 		"on_cancel": "pinjaman_online.sales.utils.reverse_commission",
@@ -283,11 +297,15 @@ scheduler_events = {
 		"pinjaman_online.servicing.daily.scheduled_run",
 	],
 	"daily": [
+		# money requests' idempotency keys past their keeping time
+		"pinjaman_online.api.idempotency.purge_expired",
 		# borrower notifications: payment reminders, overdue notices, expired virtual accounts (enqueues a batch)
 		"pinjaman_online.borrower.notifications.scheduled_daily",
 	],
 	"monthly_long": [
 		"pinjaman_online.funding.settlement.scheduled_month_end",
+		# accounting: the allowance for losses at the last day of the previous month (provisioning.py)
+		"pinjaman_online.accounting.provisioning.scheduled_month_end",
 	],
 }
 

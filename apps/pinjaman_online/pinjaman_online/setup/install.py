@@ -55,9 +55,11 @@ def after_migrate():
 
 def install_chart_of_accounts():
 	"""accounting: the shipped chart of accounts and default account of each role, where missing."""
+	from pinjaman_online.accounting.provisioning import seed_allowance_rates
 	from pinjaman_online.accounting.setup import install_chart
 
 	install_chart()
+	seed_allowance_rates()  # the Kol 1–5 allowance rates, where missing
 
 
 def set_default_print_formats():

@@ -1,0 +1,17 @@
+frappe.query_reports["Balance Sheet"] = {
+	filters: [
+		{
+			fieldname: "as_of_date",
+			label: __("As of Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.get_today(),
+			reqd: 1,
+		},
+	],
+	tree: false,
+	formatter(value, row, column, data, default_formatter) {
+		value = default_formatter(value, row, column, data);
+		if (data && column.fieldname === "account_name" && data.indent) value = `&emsp;${value}`;
+		return data && data.bold ? `<b>${value}</b>` : value;
+	},
+};
