@@ -1,0 +1,550 @@
+"""Posting to the general ledger: the only code that writes Ledger Entry rows.
+
+A journal is a list of ``lending.ledger.JournalLine`` (account role or account number, debit, credit in whole
+Rupiah) about one voucher (the document that moved the money). Posting checks the journal balances
+(``lending.ledger.check_balanced``), turns each role into its ledger account (the loan product's
+``account_mapping`` first, then Accounting Settings), refuses a date on or before
+Accounting Settings ``books_closed_until`` (the period lock) and writes one row per line, all rows of every
+journal of a call in multi-row INSERTs with named columns (checked against the doctype's columns) whose values
+the database driver binds. It runs in the caller's transaction and never commits: the journal and the event
+that moved the money are saved together or not at all.
+
+Journals are immutable; a correction is :func:`reverse_journals`, which posts the mirror of a voucher's
+journals (``is_reversal`` = 1, ``reversal_of`` = the journal reversed).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, now_datetime
+
+from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.lending.ledger import (
+	ACCRUAL,
+	CASH,
+	ROLES,
+	JournalLine,
+	channel_role,
+	check_balanced,
+	disbursement_lines,
+	mirror,
+	opening_lines,
+	penalty_lines,
+	repayment_lines,
+	settlement_lines,
+)
+from pinjaman_online.lending.money import ZERO, to_decimal
+from pinjaman_online.utils import to_money
+
+JOURNAL_SERIES = "JR-.YYYY.-.#######"
+ENTRY_COLUMNS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"journal_no",
+	"posting_date",
+	"account",
+	"debit",
+	"credit",
+	"event",
+	"voucher_type",
+	"voucher_no",
+	"loan",
+	"member",
+	"loan_product",
+	"is_reversal",
+	"reversal_of",
+	"remarks",
+)
+CHUNK_ROWS = 1000
+
+
+class PostingError(frappe.ValidationError):
+	"""A journal that cannot be posted: unbalanced, empty, not whole Rupiah, an unknown or unmapped account
+	(HTTP 417)."""
+
+
+class PeriodClosedError(frappe.ValidationError):
+	"""A journal dated on or before Accounting Settings ``books_closed_until`` (HTTP 417)."""
+
+
+@dataclass
+class JournalRequest:
+	"""One journal to post: see :func:`post_journal` for the fields."""
+
+	event: str
+	posting_date: datetime.date | str
+	lines: list[JournalLine]
+	voucher_type: str
+	voucher_no: str
+	loan: str | None = None
+	member: str | None = None
+	loan_product: str | None = None
+	remarks: str | None = None
+	is_reversal: int = 0
+	reversal_of: str | None = None
+	extra: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ settings
+
+
+def settings() -> dict:
+	"""Accounting Settings as ``{"books_closed_until": date|None, "basis": "Cash"|"Accrual",
+	"mapping": {role: account}}``, read from the database (three small queries per posting call)."""
+	stored = dict(
+		frappe.db.sql(
+			"""SELECT field, value FROM `tabSingles` WHERE doctype = 'Accounting Settings'
+			AND field IN ('books_closed_until', 'accounting_basis')"""
+		)
+	)
+	closed, basis = stored.get("books_closed_until"), stored.get("accounting_basis") or CASH
+	mapping = dict(
+		frappe.db.sql(
+			"""SELECT account_role, account FROM `tabLedger Account Mapping`
+			WHERE parenttype = 'Accounting Settings' AND parent = 'Accounting Settings'"""
+		)
+	)
+	return {"books_closed_until": getdate(closed) if closed else None, "basis": basis, "mapping": mapping}
+
+
+def product_settings(products) -> dict[str, dict]:
+	"""Loan Product name -> ``{"basis": ..., "mapping": {role: account}}``: the product's own basis and
+	account mapping over the defaults of Accounting Settings."""
+	base = settings()
+	products = sorted({p for p in products if p})
+	out = {}
+	if products:
+		marks = ", ".join(["%s"] * len(products))
+		bases = dict(
+			frappe.db.sql(
+				f"SELECT name, accounting_basis FROM `tabLoan Product` WHERE name IN ({marks})", products
+			)
+		)
+		own = {}
+		for parent, role, account in frappe.db.sql(
+			f"""SELECT parent, account_role, account FROM `tabLedger Account Mapping`
+			WHERE parenttype = 'Loan Product' AND parent IN ({marks})""",
+			products,
+		):
+			own.setdefault(parent, {})[role] = account
+		for p in products:
+			out[p] = {
+				"basis": bases.get(p) or base["basis"],
+				"mapping": {**base["mapping"], **own.get(p, {})},
+			}
+	return out
+
+
+def basis_of(loan_product: str | None) -> str:
+	"""The accounting basis ("Cash" or "Accrual") of a loan product (its own, else the settings' default)."""
+	if not loan_product:
+		return settings()["basis"]
+	return product_settings([loan_product])[loan_product]["basis"]
+
+
+def _postable_accounts() -> set[str]:
+	return {
+		name
+		for (name,) in frappe.db.sql(
+			"SELECT name FROM `tabLedger Account` WHERE is_group = 0 AND disabled = 0"
+		)
+	}
+
+
+# ------------------------------------------------------------------ posting
+
+
+def post_journal(
+	event: str,
+	posting_date,
+	lines: list[JournalLine],
+	voucher_type: str,
+	voucher_no: str,
+	loan: str | None = None,
+	member: str | None = None,
+	loan_product: str | None = None,
+	remarks: str | None = None,
+) -> str:
+	"""Post one journal in the caller's transaction and return its number (``JR-YYYY-#######``).
+
+	``event``: one of ``lending.ledger.EVENTS``; ``posting_date``: a date or ISO text; ``lines``: JournalLine
+	(role or account number, Decimal whole Rupiah); ``voucher_type``/``voucher_no``: the document that moved
+	the money; ``loan``, ``member``, ``loan_product`` for the reports (the product also chooses the account
+	mapping). Raises PostingError (unbalanced, empty, fractional, unknown or unmapped account) or
+	PeriodClosedError (date on or before ``books_closed_until``), both ``frappe.ValidationError``.
+	"""
+	return post_journals(
+		[
+			JournalRequest(
+				event, posting_date, lines, voucher_type, voucher_no, loan, member, loan_product, remarks
+			)
+		]
+	)[0]
+
+
+def post_journals(requests: list[JournalRequest]) -> list[str]:
+	"""Post many journals (:class:`JournalRequest`) with multi-row INSERTs; their numbers, in order.
+
+	All or nothing: every journal is checked before any row is written (errors as :func:`post_journal`).
+	Journal numbers are one block of the ``JR-.YYYY.-.#######`` series.
+	"""
+	if not requests:
+		return []
+	from pinjaman_online.servicing.bulk import reserve_names
+
+	closed = settings()["books_closed_until"]
+	products = product_settings(r.loan_product for r in requests)
+	default_mapping = settings()["mapping"]
+	postable = _postable_accounts()
+	prepared = []
+	for r in requests:
+		try:
+			check_balanced(r.lines)
+		except LendingError as exc:
+			frappe.throw(
+				_("{0} {1}: {2}").format(
+					_(r.voucher_type), r.voucher_no, _(exc.template).format(**exc.params)
+				),
+				PostingError,
+				title=_("Cannot post the journal"),
+			)
+		day = getdate(r.posting_date)
+		if closed and day <= closed:
+			frappe.throw(
+				_("The books are closed until {0}: nothing can be posted on {1}").format(
+					frappe.format(closed, "Date"), frappe.format(day, "Date")
+				),
+				PeriodClosedError,
+				title=_("Period closed"),
+			)
+		mapping = products[r.loan_product]["mapping"] if r.loan_product in products else default_mapping
+		accounts = []
+		for line in r.lines:
+			account = mapping.get(line.account) if line.account in ROLES else line.account
+			if not account:
+				frappe.throw(
+					_("No ledger account is mapped to the role {0} (Accounting Settings)").format(
+						line.account
+					),
+					PostingError,
+					title=_("Cannot post the journal"),
+				)
+			if account not in postable:
+				frappe.throw(
+					_("Ledger account {0} does not exist, is a group or is disabled").format(account),
+					PostingError,
+					title=_("Cannot post the journal"),
+				)
+			accounts.append(account)
+		prepared.append((r, day, accounts))
+
+	numbers = reserve_names(JOURNAL_SERIES, len(prepared))
+	user = frappe.session.user
+	base = now_datetime()
+	rows = []
+	for n, (r, day, accounts) in enumerate(prepared):
+		number = numbers[n]
+		stamp = base + datetime.timedelta(microseconds=n)
+		for idx, (line, account) in enumerate(zip(r.lines, accounts, strict=True), 1):
+			rows.append(
+				(
+					f"{number}-{idx}", stamp, stamp, user, user, 0, idx, number, day, account,
+					to_decimal(line.debit), to_decimal(line.credit), r.event, r.voucher_type, r.voucher_no,
+					r.loan, r.member, r.loan_product, 1 if r.is_reversal else 0, r.reversal_of, r.remarks,
+				)
+			)  # fmt: skip
+	insert_entries(rows)
+	return numbers
+
+
+def insert_entries(rows: list[tuple]) -> int:
+	"""Insert Ledger Entry rows (tuples in ``ENTRY_COLUMNS`` order) with multi-row INSERTs of CHUNK_ROWS rows,
+	the values bound by the driver. The columns are checked against the doctype's table once."""
+	columns = _checked_columns()
+	row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+	names = ", ".join(f"`{c}`" for c in columns)
+	for start in range(0, len(rows), CHUNK_ROWS):
+		chunk = rows[start : start + CHUNK_ROWS]
+		frappe.db.sql(
+			f"INSERT INTO `tabLedger Entry` ({names}) VALUES {', '.join([row_sql] * len(chunk))}",
+			[value for row in chunk for value in row],
+		)
+	return len(rows)
+
+
+def _checked_columns() -> tuple[str, ...]:
+	valid = set(frappe.get_meta("Ledger Entry").get_valid_columns())
+	missing = [c for c in ENTRY_COLUMNS if c not in valid]
+	if missing:  # pragma: no cover - the doctype and this module change together
+		raise RuntimeError(f"Ledger Entry has no column {missing}")
+	return ENTRY_COLUMNS
+
+
+def reverse_journals(
+	voucher_type: str, voucher_no: str | list[str], posting_date=None, remarks: str | None = None
+) -> list[str]:
+	"""Post the mirror of every journal of the voucher(s) not reversed yet; their numbers.
+
+	``voucher_no``: one name or a list (bulk cancellation). Each reversing journal has the original's event,
+	accounts, loan, member and product, debits and credits swapped, ``is_reversal`` = 1 and ``reversal_of`` =
+	the original's number. ``posting_date``: the reversal's date; by default the original's date when its
+	period is open (the ledger then tells the loan's history as it now stands), else today. A journal already
+	reversed, or itself a reversal, is left alone, so a second call posts nothing.
+	"""
+	vouchers = [voucher_no] if isinstance(voucher_no, str) else list(voucher_no)
+	if not vouchers:
+		return []
+	entries = []
+	for start in range(0, len(vouchers), 1000):
+		chunk = vouchers[start : start + 1000]
+		marks = ", ".join(["%s"] * len(chunk))
+		entries += frappe.db.sql(
+			f"""SELECT e.journal_no, e.posting_date, e.account, e.debit, e.credit, e.event, e.voucher_no,
+				e.loan, e.member, e.loan_product
+			FROM `tabLedger Entry` e
+			WHERE e.voucher_type = %s AND e.voucher_no IN ({marks}) AND e.is_reversal = 0
+				AND NOT EXISTS (SELECT 1 FROM `tabLedger Entry` r WHERE r.reversal_of = e.journal_no)
+			ORDER BY e.journal_no, e.idx""",
+			[voucher_type, *chunk],
+			as_dict=True,
+		)
+	if not entries:
+		return []
+	closed = settings()["books_closed_until"]
+	today = getdate()
+	journals: dict[str, list] = {}
+	for e in entries:
+		journals.setdefault(e.journal_no, []).append(e)
+	requests = []
+	for number, rows in journals.items():
+		first = rows[0]
+		day = getdate(posting_date) if posting_date else getdate(first.posting_date)
+		if not posting_date and closed and day <= closed:
+			day = max(today, closed + datetime.timedelta(days=1))
+		lines = mirror(JournalLine(e.account, _whole(e.debit), _whole(e.credit)) for e in rows)
+		requests.append(
+			JournalRequest(
+				first.event,
+				day,
+				lines,
+				voucher_type,
+				first.voucher_no,
+				first.loan,
+				first.member,
+				first.loan_product,
+				remarks or _("Reversal of {0}").format(number),
+				is_reversal=1,
+				reversal_of=number,
+			)
+		)
+	return post_journals(requests)
+
+
+def _whole(value) -> Decimal:
+	"""A stored Currency value as Decimal Rupiah (not rounded: a fractional amount is refused when posted)."""
+	return to_money(value or 0)
+
+
+def journals_of(voucher_type: str, voucher_no: str) -> list[str]:
+	"""The journal numbers posted for a voucher (reversals included), oldest first."""
+	return frappe.db.sql_list(
+		"""SELECT DISTINCT journal_no FROM `tabLedger Entry` WHERE voucher_type = %s AND voucher_no = %s
+		ORDER BY journal_no""",
+		(voucher_type, voucher_no),
+	)
+
+
+# ------------------------------------------------------------------ money events
+# One function per event, called by the event's controller in the event's transaction.
+
+
+def _loan(loan: str) -> dict:
+	return frappe.db.get_value(
+		"Loan",
+		loan,
+		["name", "member", "loan_product", "principal", "net_disbursement", "pension_fund"],
+		as_dict=True,
+	)
+
+
+def post_disbursement(doc) -> str:
+	"""Loan Disbursement submitted: Dr principal receivable = principal, Cr disbursement bank = net paid,
+	Cr fee income = fees deducted from the disbursement."""
+	loan = _loan(doc.loan)
+	principal = _whole(loan.principal)
+	net = _whole(doc.amount)
+	return post_journal(
+		"Disbursement",
+		doc.disbursement_date,
+		disbursement_lines(principal, net, principal - net),
+		doc.doctype,
+		doc.name,
+		loan.name,
+		loan.member,
+		loan.loan_product,
+	)
+
+
+def payment_channel(payment_method: str | None, pension_fund: str | None) -> str:
+	"""The clearing role of a payment: by method, a pension deduction by the loan's pension fund."""
+	fund = pension_fund if payment_method == "Pension Deduction" else None
+	try:
+		return channel_role(payment_method, fund)
+	except LendingError as exc:
+		frappe.throw(_(exc.template).format(**exc.params), PostingError, title=_("Cannot post the journal"))
+
+
+def post_payment(doc) -> str:
+	"""Loan Payment submitted (document path): Dr the channel's clearing account, Cr principal receivable,
+	interest and penalty (income on Cash basis, receivable on Accrual)."""
+	loan = _loan(doc.loan)
+	return post_journal(
+		"Repayment",
+		doc.posting_date,
+		repayment_lines(
+			payment_channel(doc.payment_method, loan.pension_fund),
+			_whole(doc.total_principal),
+			_whole(doc.total_interest),
+			_whole(doc.total_penalty),
+			basis_of(loan.loan_product),
+		),
+		doc.doctype,
+		doc.name,
+		loan.name,
+		loan.member,
+		loan.loan_product,
+	)
+
+
+def post_bulk_payments(payments: list[dict]) -> list[str]:
+	"""Bulk-posted Loan Payments (``servicing.bulk.post_payments``): one Repayment journal each, all in one
+	multi-row INSERT. ``payments``: dicts with ``name, loan, posting_date, payment_method, principal,
+	interest, penalty`` (Decimal Rupiah)."""
+	if not payments:
+		return []
+	loans = sorted({p["loan"] for p in payments})
+	info = {}
+	for start in range(0, len(loans), 1000):
+		chunk = loans[start : start + 1000]
+		marks = ", ".join(["%s"] * len(chunk))
+		for row in frappe.db.sql(
+			f"SELECT name, member, loan_product, pension_fund FROM `tabLoan` WHERE name IN ({marks})",
+			chunk,
+			as_dict=True,
+		):
+			info[row.name] = row
+	products = product_settings(row.loan_product for row in info.values())
+	requests = []
+	for p in payments:
+		loan = info[p["loan"]]
+		try:
+			channel = channel_role(p["payment_method"], loan.pension_fund)
+		except LendingError as exc:
+			frappe.throw(_(exc.template).format(**exc.params), PostingError)
+		basis = products[loan.loan_product]["basis"] if loan.loan_product in products else settings()["basis"]
+		requests.append(
+			JournalRequest(
+				"Repayment",
+				p["posting_date"],
+				repayment_lines(channel, p["principal"], p["interest"], p["penalty"], basis),
+				"Loan Payment",
+				p["name"],
+				loan.name,
+				loan.member,
+				loan.loan_product,
+			)
+		)
+	return post_journals(requests)
+
+
+def post_settlement(doc, payment) -> str:
+	"""Loan Settlement applied: one Settlement journal for everything collected (principal, interest to the
+	settlement date, penalties, the early-settlement fee as fee income) on the payment's channel. Its Loan
+	Payment posts no journal of its own."""
+	loan = _loan(doc.loan)
+	lines = settlement_lines(
+		payment_channel(payment.payment_method, loan.pension_fund),
+		_whole(payment.total_principal),
+		_whole(payment.total_interest),
+		_whole(payment.total_penalty),
+		_whole(doc.early_settlement_fee),
+		basis_of(loan.loan_product),
+	)
+	waived = _whole(doc.waived_interest)
+	return post_journal(
+		"Settlement",
+		doc.settlement_date,
+		lines,
+		doc.doctype,
+		doc.name,
+		loan.name,
+		loan.member,
+		loan.loan_product,
+		remarks=_("Interest waived: {0}").format(waived) if waived else None,
+	)
+
+
+def post_penalty(doc) -> str | None:
+	"""Manual Loan Penalty submitted: on Accrual basis Dr penalty receivable, Cr penalty income; on Cash
+	basis nothing (the penalty is income when paid). Returns the journal number or None."""
+	loan = _loan(doc.loan)
+	lines = penalty_lines(_whole(doc.amount), basis_of(loan.loan_product))
+	if not lines:
+		return None
+	return post_journal(
+		"Penalty", doc.posting_date, lines, doc.doctype, doc.name, loan.name, loan.member, loan.loan_product
+	)
+
+
+def post_opening(loan: str, posting_date=None) -> str | None:
+	"""The opening journal of a loan that has no journal yet: Dr principal receivable = its outstanding
+	principal, Cr opening equity, dated ``posting_date`` (default: the day after the books were closed, or
+	today). None when the loan has a journal or owes no principal."""
+	if frappe.db.exists("Ledger Entry", {"loan": loan}):
+		return None
+	row = frappe.db.get_value(
+		"Loan", loan, ["name", "member", "loan_product", "outstanding_principal"], as_dict=True
+	)
+	lines = opening_lines(_whole(row.outstanding_principal))
+	if not lines:
+		return None
+	return post_journal(
+		"Opening",
+		posting_date or opening_date(),
+		lines,
+		"Loan",
+		row.name,
+		row.name,
+		row.member,
+		row.loan_product,
+		remarks=_("Opening balance: principal outstanding before the ledger"),
+	)
+
+
+def opening_date() -> datetime.date:
+	"""Today, or the first open day when the books are closed beyond today."""
+	closed = settings()["books_closed_until"]
+	today = getdate()
+	return max(today, closed + datetime.timedelta(days=1)) if closed else today
+
+
+__all__ = [
+	"ACCRUAL",
+	"CASH",
+	"ZERO",
+	"JournalRequest",
+	"PeriodClosedError",
+	"PostingError",
+	"basis_of",
+	"post_journal",
+	"post_journals",
+	"reverse_journals",
+]
