@@ -18,6 +18,7 @@ import frappe
 from frappe import _
 
 from pinjaman_online.api import Date, Limit, Money, Start, endpoint
+from pinjaman_online.api.idempotency import idempotent
 from pinjaman_online.billing import queries
 from pinjaman_online.billing.manual import reconcile_exception
 from pinjaman_online.billing.realisation import throw_rejected
@@ -134,6 +135,7 @@ def unmatched(periode: str, pension_fund: str | None = None, status: str | None 
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def reconcile(
 	exception: str,

@@ -10,6 +10,7 @@ from frappe import _
 from frappe.model.workflow import apply_workflow, get_transitions
 
 from pinjaman_online.api import Date, Money, endpoint
+from pinjaman_online.api.idempotency import idempotent
 from pinjaman_online.sales import utils
 from pinjaman_online.sales.doctype.sales_commission.sales_commission import mark_paid
 
@@ -103,6 +104,7 @@ def commissions(sales_agent: str, status: str | None = None) -> list[dict]:
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def pay_commission(commission: str, paid_on: Date | None = None, reference: str | None = None) -> dict:
 	"""Finance marks an unpaid commission (or clawback) paid; 403 for other roles, 417 when not unpaid."""

@@ -4,11 +4,13 @@
 import frappe
 
 from pinjaman_online.api import Date, Money, Months, Percent, endpoint
+from pinjaman_online.api.idempotency import idempotent
 from pinjaman_online.permissions import write_as_system
 from pinjaman_online.servicing.utils import loan_outstanding
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def disburse(loan: str, disbursement_date: Date | None = None, reference_no: str | None = None) -> dict:
 	"""`POST /loans/{id}/disbursements`: pay the net disbursement to the member's default account."""
@@ -33,6 +35,7 @@ def disburse(loan: str, disbursement_date: Date | None = None, reference_no: str
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def pay(
 	loan: str,
@@ -127,6 +130,7 @@ def payoff(loan: str, as_of: Date | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def settle(
 	loan: str,
@@ -154,6 +158,7 @@ def settle(
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def penalize(
 	loan: str, amount: Money, reason: str, installment: str | None = None, posting_date: Date | None = None
@@ -174,6 +179,7 @@ def penalize(
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def reverse_payment(loan_payment: str, reason: str) -> dict:
 	"""Reverse a wrong payment (the newest one of its loan): the schedule and outstanding are restored exactly and
@@ -183,6 +189,7 @@ def reverse_payment(loan_payment: str, reason: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def restructure(
 	loan: str,
@@ -215,6 +222,7 @@ def restructure(
 
 
 @frappe.whitelist(methods=["POST"])
+@idempotent
 @endpoint
 def decide_restructure(restructure: str, decision: str) -> dict:
 	"""Approve or reject a restructure (management roles per the workflow; 403 otherwise). Approval applies it."""

@@ -1,6 +1,6 @@
 """Repayment allocation and arrears (seed 004 §4 Repayment & Collection).
 
-Documented allocation order for a repayment:
+Documented allocation order for a repayment (the default strategy, :data:`PENALTY_INTEREST_PRINCIPAL`):
 
 1. installments oldest first: by ``due_date``, ties broken by installment ``number``;
 2. within one installment: penalty (denda) -> interest (bunga) -> principal (pokok);
@@ -8,6 +8,20 @@ Documented allocation order for a repayment:
    due are skipped;
 4. whatever exceeds everything due is returned as ``unallocated``; the caller decides whether to refuse
    the payment or refund / park the excess. Nothing is ever allocated beyond what is due.
+
+The order is a product setting (Loan Product ``allocation_order``), one of :data:`STRATEGIES`, modelled on
+Apache Fineract's loan transaction processing strategies (``LoanRepaymentScheduleTransactionProcessor``;
+installments here carry no fees of their own, so Fineract's fee step is empty):
+
+* :data:`PENALTY_INTEREST_PRINCIPAL` — Fineract ``mifos-standard-strategy`` ("Penalties, Fees, Interest,
+  Principal order"): the rules above;
+* :data:`INTEREST_PRINCIPAL_PENALTY` — ``interest-principal-penalties-fees-order-strategy``: oldest
+  installment first, within it interest -> principal -> penalty;
+* :data:`PRINCIPAL_INTEREST_PENALTY` — ``principal-interest-penalties-fees-order-strategy``: oldest
+  installment first, within it principal -> interest -> penalty;
+* :data:`OVERDUE_CHARGES_FIRST` — ``rbi-india-strategy`` ("Overdue/Due Fee/Int, Principal"): first the
+  penalty and interest of every installment due on or before the payment date (oldest first), then their
+  principal (oldest first), then later installments as in the default order.
 
 "Overdue" means the due date is strictly before the reference date: an installment due today can still
 be paid today without being late, so it is neither overdue nor counted in days past due.
@@ -20,6 +34,21 @@ from decimal import Decimal
 
 from .errors import InvalidPayment
 from .money import ZERO, to_decimal
+
+PENALTY_INTEREST_PRINCIPAL = "Penalty, Interest, Principal (oldest first)"
+INTEREST_PRINCIPAL_PENALTY = "Interest, Principal, Penalty (oldest first)"
+PRINCIPAL_INTEREST_PENALTY = "Principal, Interest, Penalty (oldest first)"
+OVERDUE_CHARGES_FIRST = "Overdue penalty and interest first, then principal"
+DEFAULT_STRATEGY = PENALTY_INTEREST_PRINCIPAL
+
+STRATEGIES: dict[str, tuple[str, ...]] = {
+	PENALTY_INTEREST_PRINCIPAL: ("penalty", "interest", "principal"),
+	INTEREST_PRINCIPAL_PENALTY: ("interest", "principal", "penalty"),
+	PRINCIPAL_INTEREST_PENALTY: ("principal", "interest", "penalty"),
+	OVERDUE_CHARGES_FIRST: ("penalty", "interest", "principal"),
+}
+"""Allocation strategy (the Loan Product's ``allocation_order`` option text) -> component order within an
+installment. Source: Apache Fineract loan transaction processing strategies (module docstring)."""
 
 
 def _amount(name: str, value: object) -> Decimal:
@@ -117,38 +146,59 @@ def _sorted_dues(dues: Iterable[InstallmentDue]) -> list[InstallmentDue]:
 	return sorted(items, key=lambda due: (due.due_date, due.number))
 
 
-def allocate_payment(amount: Decimal, dues: list[InstallmentDue]) -> Allocation:
-	"""Allocate a repayment of ``amount`` Rupiah over the unpaid ``dues`` in the documented order.
+def allocate_payment(
+	amount: Decimal,
+	dues: list[InstallmentDue],
+	strategy: str | None = None,
+	as_of: date | None = None,
+) -> Allocation:
+	"""Allocate a repayment of ``amount`` Rupiah over the unpaid ``dues`` in the order of ``strategy``.
 
-	Order (module docstring): oldest installment first (``due_date``, then ``number``); within each,
-	penalty -> interest -> principal; rows with nothing due are skipped; the excess over everything due is
-	``unallocated``. Lines exist only for installments that received something, in allocation order.
-	``sum(lines) + unallocated == amount`` exactly.
+	``strategy``: one of :data:`STRATEGIES` (``None`` or empty: :data:`DEFAULT_STRATEGY`, the documented
+	order: oldest installment first (``due_date``, then ``number``); within each, penalty -> interest ->
+	principal). ``as_of``: the payment date, used by :data:`OVERDUE_CHARGES_FIRST` only (installments due on
+	or before it are "due"; without it every installment counts as due). Rows with nothing due are skipped;
+	the excess over everything due is ``unallocated``. Lines exist only for installments that received
+	something, in installment order. ``sum(lines) + unallocated == amount`` exactly.
 
-	Raises :class:`~pinjaman_online.lending.errors.InvalidPayment` if ``amount`` <= 0 or not a number, or
-	the dues repeat an installment number; ``TypeError`` for a float amount.
-	Source: seed 004 §4 Repayment & Collection (allocation order).
+	Raises :class:`~pinjaman_online.lending.errors.InvalidPayment` if ``amount`` <= 0 or not a number, the
+	dues repeat an installment number, or ``strategy`` is unknown; ``TypeError`` for a float amount.
+	Source: seed 004 §4 Repayment & Collection (allocation order); Apache Fineract's strategies.
 	"""
 	amount = _amount("Payment amount", amount)
 	if amount <= ZERO:
 		raise InvalidPayment(f"Payment amount must be greater than zero, got {amount}.")
+	strategy = strategy or DEFAULT_STRATEGY
+	if strategy not in STRATEGIES:
+		raise InvalidPayment(f"Unknown allocation order {strategy!r}.")
+	order = STRATEGIES[strategy]
+	dues = [due for due in _sorted_dues(dues) if due.total_due > ZERO]
+	paid = {due.number: dict.fromkeys(("penalty", "interest", "principal"), ZERO) for due in dues}
 	remaining = amount
-	lines: list[AllocationLine] = []
-	for due in _sorted_dues(dues):
-		if remaining <= ZERO:
-			break
-		if due.total_due <= ZERO:
-			continue
-		penalty = min(remaining, due.penalty_due)
-		remaining -= penalty
-		interest = min(remaining, due.interest_due)
-		remaining -= interest
-		principal = min(remaining, due.principal_due)
-		remaining -= principal
-		lines.append(
-			AllocationLine(number=due.number, penalty=penalty, interest=interest, principal=principal)
-		)
-	return Allocation(lines=tuple(lines), unallocated=remaining)
+
+	def take(due: InstallmentDue, components: tuple[str, ...]) -> None:
+		nonlocal remaining
+		for component in components:
+			if remaining <= ZERO:
+				return
+			part = min(remaining, getattr(due, f"{component}_due") - paid[due.number][component])
+			paid[due.number][component] += part
+			remaining -= part
+
+	if strategy == OVERDUE_CHARGES_FIRST:
+		current = [due for due in dues if as_of is None or due.due_date <= as_of]
+		for due in current:
+			take(due, ("penalty", "interest"))
+		for due in current:
+			take(due, ("principal",))
+	for due in dues:
+		take(due, order)
+	lines = tuple(
+		AllocationLine(number=due.number, **paid[due.number])
+		for due in dues
+		if any(paid[due.number].values())
+	)
+	return Allocation(lines=lines, unallocated=remaining)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from pymysql.converters import escape_string
 
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment
+from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
 
 PAYMENT_SERIES = "PAY-.YYYY.-.#####"
 ZERO = Decimal(0)
@@ -355,6 +356,7 @@ def post_payments(
 	schedule = unpaid_installments(list(loans), horizon)
 	complete = set() if horizon else set(loans)
 	results: dict[int, PostResult] = {}
+	orders = allocation_orders(loans)
 	postings = []  # (index, item, allocation, loan row)
 	touched: dict[str, dict] = {}  # installment name -> row (changed)
 	last_date: dict[str, datetime.date] = {}
@@ -379,14 +381,15 @@ def post_payments(
 			results[index] = PostResult(item, error=error)
 			continue
 		rows = schedule[item.loan]
-		allocation = allocate_payment(item.amount, _dues(rows))
+		order, day = orders.get(item.loan), getdate(item.posting_date)
+		allocation = allocate_payment(item.amount, _dues(rows), order, day)
 		if allocation.unallocated > 0 and item.loan not in complete:
 			schedule.update(unpaid_installments([item.loan]))  # the whole schedule, still locked
 			complete.add(item.loan)
 			rows = [touched.get(r.name, r) for r in schedule[item.loan]]
 			rows = [r for r in rows if _remaining(r) > 0]
 			schedule[item.loan] = rows
-			allocation = allocate_payment(item.amount, _dues(rows))
+			allocation = allocate_payment(item.amount, _dues(rows), order, day)
 		if allocation.total_allocated <= 0:
 			results[index] = PostResult(
 				item, unallocated=item.amount, error=f"Nothing is owed on loan {item.loan}"
@@ -560,6 +563,7 @@ def cancel_payments(names: list[str], user: str | None = None) -> int:
 def loan_figures(loan, principal, interest, penalty, total_paid, dpd: int, as_of: datetime.date) -> tuple:
 	"""The values ``servicing.utils.refresh_loan`` stores on a loan, from its outstanding (Rupiah) and DPD:
 	``(principal, interest, penalty, total_paid, dpd, aging bucket, collectibility, status, closed_date)``;
+	restore_last_payment_date(loans)
 	Closed when nothing is owed any more (Active again when a Closed loan owes again)."""
 	status, closed_date = loan.status, loan.closed_date
 	total = principal + interest + penalty

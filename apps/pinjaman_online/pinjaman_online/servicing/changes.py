@@ -16,6 +16,36 @@ from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 LIVE = ("Active", "Default")
 
 
+def allocation_orders(loans) -> dict[str, str]:
+	"""Loan name -> its product's repayment allocation order (Loan Product ``allocation_order``, one of
+	``lending.allocation.STRATEGIES``; the default order when the product has none), for ``loans``."""
+	from pinjaman_online.lending.allocation import DEFAULT_STRATEGY
+
+	loans = list(loans)
+	if not loans:
+		return {}
+	rows = frappe.db.sql(
+		"""SELECT l.name, p.allocation_order FROM `tabLoan` l
+		LEFT JOIN `tabLoan Product` p ON p.name = l.loan_product WHERE l.name IN %(loans)s""",
+		{"loans": loans},
+	)
+	return {name: order or DEFAULT_STRATEGY for name, order in rows}
+
+
+def restore_last_payment_date(loans) -> None:
+	"""Set each loan's ``last_payment_date`` to the posting date of its newest submitted Loan Payment (empty
+	when none is left): after payments are cancelled or reversed."""
+	loans = list(loans)
+	if not loans:
+		return
+	frappe.db.sql(
+		"""UPDATE `tabLoan` l SET l.last_payment_date = (
+			SELECT MAX(p.posting_date) FROM `tabLoan Payment` p WHERE p.loan = l.name AND p.docstatus = 1)
+		WHERE l.name IN %(loans)s""",
+		{"loans": loans},
+	)
+
+
 def live_loan(loan_name: str, for_update: bool = False):
 	if for_update:
 		lock_row("Loan", loan_name)
@@ -169,7 +199,11 @@ def fill_settlement(doc):
 
 
 def apply_settlement(doc):
-	"""Waive the interest not accrued, then post one payment that pays everything: the loan closes."""
+	"""Waive the interest not accrued, then post one payment that pays everything: the loan closes.
+
+	The payment holds the whole amount collected (``total_amount``): principal, accrued interest and
+	penalties allocated to the installments, and the early-settlement fee as its own part (``fee_amount``,
+	fee income, not allocated), so the payments of a loan add up to what the member paid."""
 	live_loan(doc.loan, for_update=True)
 	total_before = to_money(doc.total_amount)
 	quote = fill_settlement(doc)
@@ -185,7 +219,8 @@ def apply_settlement(doc):
 			"doctype": "Loan Payment",
 			"loan": doc.loan,
 			"posting_date": doc.settlement_date,
-			"amount": quote.principal + quote.interest + quote.penalty,
+			"amount": quote.total,
+			"fee_amount": quote.fee,
 			"payment_method": "Bank Transfer",
 			"reference_no": doc.reference_no or doc.name,
 			"source_key": f"settlement:{doc.name}",

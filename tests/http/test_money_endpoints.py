@@ -1,0 +1,275 @@
+"""Money endpoints as a retrying or hostile client uses them, over HTTP against the served site:
+Idempotency-Key (a retry answers the first result, another body with the same key is refused, concurrent
+duplicates post once, keys are per user), a reference number once per channel (also through /api/resource
+and when two arrive at once), whole Rupiah on every door, the loan's last payment date after a reversal, and
+an early settlement's payment holding everything collected, its fee as its own part."""
+
+import datetime as dt
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from conftest import URL, book_loan
+
+TODAY = dt.date.today()
+SERVICING = "/api/method/pinjaman_online.api.servicing."
+
+
+@pytest.fixture(scope="module")
+def product(staff):
+	return staff["admin"].insert(
+		"Loan Product",
+		{
+			"product_name": f"Money HTTP {uuid.uuid4().hex[:6]}",
+			"min_principal": 1_000_000,
+			"max_principal": 200_000_000,
+			"min_tenor_months": 6,
+			"max_tenor_months": 120,
+			"dsr_limit": 70,
+			"max_age_at_maturity": 80,
+			"annual_interest_rate": 18,
+			"interest_method": "Flat",
+			"rounding_unit": 100,
+			"early_settlement_penalty": 2,
+		},
+	)["name"]
+
+
+@pytest.fixture(scope="module")
+def loan(staff, product):
+	"""A loan disbursed 70 days ago, its first installment due 40 days ago."""
+	return book_loan(
+		staff,
+		product,
+		12_000_000,
+		12,
+		TODAY - dt.timedelta(days=40),
+		disbursement_date=TODAY - dt.timedelta(days=70),
+	)
+
+
+def post(api, method: str, key: str | None = None, **data):
+	headers = {"Idempotency-Key": key} if key is not None else {}
+	return api.s.post(URL + SERVICING + method, json=data, headers=headers, timeout=120)
+
+
+def payments_of(api, loan: str, **filters) -> list[dict]:
+	return api.list(
+		"Loan Payment",
+		filters=json.dumps([["loan", "=", loan], *[[k, "=", v] for k, v in filters.items()]]),
+		fields='["name","amount","docstatus","reference_no","posting_date","fee_amount"]',
+		limit_page_length=500,
+	)
+
+
+def message(r) -> str:
+	return " ".join(json.loads(m)["message"] for m in json.loads(r.json().get("_server_messages") or "[]"))
+
+
+def test_a_retry_with_the_same_key_answers_the_first_result_and_posts_once(staff, make_user, loan):
+	finance = staff["finance"]
+	key = uuid.uuid4().hex
+	first = post(finance, "pay", key, loan=loan, amount=150_000, reference_no=f"TRF-{key[:8]}")
+	assert first.status_code == 200, first.text
+	for _ in range(2):
+		again = post(finance, "pay", key, loan=loan, amount=150_000, reference_no=f"TRF-{key[:8]}")
+		assert again.status_code == 200, again.text
+		assert again.json() == first.json()
+	assert [p["name"] for p in payments_of(finance, loan, reference_no=f"TRF-{key[:8]}")] == [
+		first.json()["message"]["name"]
+	]
+
+	# the same key with another body (amount, loan or endpoint) is refused and posts nothing
+	other = post(finance, "pay", key, loan=loan, amount=150_001, reference_no=f"TRF-{key[:8]}")
+	assert other.status_code == 422, other.text
+	assert other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+	assert "Idempotency-Key" in message(other)
+	elsewhere = post(finance, "penalize", key, loan=loan, amount=150_000, reason="x")
+	assert elsewhere.status_code == 422
+	assert len(payments_of(finance, loan, reference_no=f"TRF-{key[:8]}")) == 1
+
+	# keys are per user: another Finance user's identical key is a new request of theirs
+	colleague = make_user("finance2", "Finance")
+	mine = post(colleague, "pay", key, loan=loan, amount=160_000, reference_no=f"TRF2-{key[:8]}")
+	assert mine.status_code == 200, mine.text
+	assert mine.json()["message"]["name"] != first.json()["message"]["name"]
+
+	# a key that is not one is refused before anything runs
+	assert post(finance, "pay", "x" * 300, loan=loan, amount=1000).status_code == 400
+	assert post(finance, "pay", "kunci-\u00e9", loan=loan, amount=1000).status_code == 400
+
+
+def test_concurrent_duplicates_post_once(staff, loan):
+	finance = staff["finance"]
+	key, reference = uuid.uuid4().hex, f"TRF-C-{uuid.uuid4().hex[:8]}"
+	before = len(payments_of(finance, loan))
+
+	def send(_):
+		return post(finance, "pay", key, loan=loan, amount=100_000, reference_no=reference)
+
+	with ThreadPoolExecutor(max_workers=6) as pool:
+		answers = list(pool.map(send, range(6)))
+	assert {r.status_code for r in answers} == {200}, [r.text[:300] for r in answers]
+	assert len({json.dumps(r.json(), sort_keys=True) for r in answers}) == 1
+	assert len(payments_of(finance, loan)) == before + 1
+
+	# without a key, the reference is what stops a duplicate: one posts, the rest get 409
+	reference = f"TRF-D-{uuid.uuid4().hex[:8]}"
+
+	def send_plain(_):
+		return post(finance, "pay", loan=loan, amount=100_000, reference_no=reference)
+
+	with ThreadPoolExecutor(max_workers=6) as pool:
+		answers = list(pool.map(send_plain, range(6)))
+	codes = sorted(r.status_code for r in answers)
+	assert codes == [200, 409, 409, 409, 409, 409], [r.text[:300] for r in answers]
+	assert len(payments_of(finance, loan, reference_no=reference, docstatus=1)) == 1
+
+
+def test_a_reference_is_used_once_per_channel(staff, loan):
+	finance = staff["finance"]
+	reference = f"TRF-U-{uuid.uuid4().hex[:8]}"
+	first = post(finance, "pay", loan=loan, amount=50_000, reference_no=reference)
+	assert first.status_code == 200, first.text
+
+	again = post(finance, "pay", loan=loan, amount=60_000, reference_no=f"  {reference.lower()} ")
+	assert again.status_code == 409, again.text
+	assert again.json()["code"] == "DUPLICATE_REFERENCE"
+	assert reference.lower() in message(again).lower()
+	assert first.json()["message"]["name"] in message(again)
+
+	# the same through /api/resource, as a draft or submitted
+	for docstatus in (0, 1):
+		r = finance.insert(
+			"Loan Payment",
+			{
+				"loan": loan,
+				"amount": 60_000,
+				"payment_method": "Bank Transfer",
+				"reference_no": reference,
+				"docstatus": docstatus,
+			},
+			expect=409,
+		)
+		assert "DUPLICATE_REFERENCE" in r.text
+
+	# another channel may carry the same reference
+	cash = post(finance, "pay", loan=loan, amount=50_000, reference_no=reference, payment_method="Cash")
+	assert cash.status_code == 200, cash.text
+
+	# once reversed, the reference is free again (the reversed payment stays on record, cancelled)
+	for name in (cash.json()["message"]["name"], first.json()["message"]["name"]):
+		r = post(finance, "reverse_payment", loan_payment=name, reason="Posted on the wrong loan")
+		assert r.status_code == 200, r.text
+	again = post(finance, "pay", loan=loan, amount=60_000, reference_no=reference)
+	assert again.status_code == 200, again.text
+
+
+@pytest.mark.parametrize("amount", [1000.123, "1000.123", 1000.5, "0.5"])
+def test_a_fraction_of_a_rupiah_is_refused_on_every_door(staff, loan, amount):
+	finance = staff["finance"]
+	before = len(payments_of(finance, loan))
+	for docstatus in (0, 1):
+		r = finance.insert(
+			"Loan Payment",
+			{"loan": loan, "amount": amount, "payment_method": "Cash", "docstatus": docstatus},
+			expect=417,
+		)
+		assert r.json()["code"] == "MONEY_NOT_WHOLE_RUPIAH", r.text
+	assert post(finance, "pay", loan=loan, amount=amount).status_code == 417
+	r = finance.insert(
+		"Loan Penalty",
+		{"loan": loan, "amount": amount, "reason": "Bounced transfer", "posting_date": str(TODAY)},
+		expect=417,
+	)
+	assert r.json()["code"] == "MONEY_NOT_WHOLE_RUPIAH"
+	assert post(finance, "penalize", loan=loan, amount=amount, reason="x").status_code == 417
+	assert len(payments_of(finance, loan)) == before
+
+
+def test_fractions_refused_on_refunds_and_applications(staff, loan, product):
+	member = staff["finance"].get("Loan", loan)["member"]
+	r = staff["finance"].insert(
+		"Refund Request", {"member": member, "loan": loan, "amount": 1000.5, "reason": "Over"}, expect=417
+	)
+	assert r.json()["code"] == "MONEY_NOT_WHOLE_RUPIAH"
+	staff["finance"].insert(
+		"Refund Request", {"member": member, "loan": loan, "amount": 1000, "reason": "Over"}
+	)
+	r = staff["sales"].insert(
+		"Loan Application",
+		{
+			"member": member,
+			"loan_product": product,
+			"principal": 5_000_000.5,
+			"tenor_months": 12,
+			"first_due_date": str(TODAY + dt.timedelta(days=30)),
+		},
+		expect=417,
+	)
+	assert r.json()["code"] == "MONEY_NOT_WHOLE_RUPIAH", r.text
+
+
+def test_reversal_restores_the_last_payment_date(staff, product):
+	finance = staff["finance"]
+	loan = book_loan(
+		staff,
+		product,
+		6_000_000,
+		6,
+		TODAY - dt.timedelta(days=10),
+		disbursement_date=TODAY - dt.timedelta(days=40),
+	)
+	assert finance.get("Loan", loan).get("last_payment_date") is None
+	early, late = str(TODAY - dt.timedelta(days=20)), str(TODAY - dt.timedelta(days=5))
+	first = post(finance, "pay", loan=loan, amount=100_000, posting_date=early)
+	second = post(finance, "pay", loan=loan, amount=100_000, posting_date=late)
+	assert first.status_code == second.status_code == 200, (first.text, second.text)
+	assert finance.get("Loan", loan)["last_payment_date"] == late
+
+	r = post(finance, "reverse_payment", loan_payment=second.json()["message"]["name"], reason="Wrong")
+	assert r.status_code == 200, r.text
+	assert finance.get("Loan", loan)["last_payment_date"] == early
+
+	# a retried reversal with its key answers the first result (without one it would be refused)
+	key = uuid.uuid4().hex
+	body = {"loan_payment": first.json()["message"]["name"], "reason": "Wrong"}
+	r1, r2 = post(finance, "reverse_payment", key, **body), post(finance, "reverse_payment", key, **body)
+	assert r1.status_code == r2.status_code == 200 and r1.json() == r2.json()
+	assert finance.get("Loan", loan).get("last_payment_date") is None
+	assert post(finance, "reverse_payment", **body).status_code == 417
+
+
+def test_settlement_payment_holds_everything_collected_with_the_fee_as_its_own_part(staff, product):
+	finance = staff["finance"]
+	loan = book_loan(
+		staff,
+		product,
+		10_000_000,
+		12,
+		TODAY - dt.timedelta(days=5),
+		disbursement_date=TODAY - dt.timedelta(days=35),
+	)
+	quote = finance.method("pinjaman_online.api.servicing.payoff", verb="GET", loan=loan)
+	assert Decimal(quote["early_settlement_fee"]) == 200_000  # 2 % of the outstanding principal
+	key = uuid.uuid4().hex
+	settled = post(finance, "settle", key, loan=loan, reference_no=f"TRF-S-{key[:8]}")
+	assert settled.status_code == 200, settled.text
+	assert post(finance, "settle", key, loan=loan, reference_no=f"TRF-S-{key[:8]}").json() == settled.json()
+	result = settled.json()["message"]
+	assert result["loan_status"] == "Closed"
+	payment = finance.get("Loan Payment", result["loan_payment"])
+	assert Decimal(str(payment["amount"])) == Decimal(quote["total"])
+	assert Decimal(str(payment["fee_amount"])) == Decimal(quote["early_settlement_fee"])
+	parts = sum(Decimal(str(payment[f])) for f in ("total_principal", "total_interest", "total_penalty"))
+	assert parts + Decimal(str(payment["fee_amount"])) == Decimal(str(payment["amount"]))
+	assert Decimal(str(payment["total_principal"])) == Decimal(quote["principal"])
+
+
+def test_a_client_cannot_give_a_payment_a_fee_part(staff, loan):
+	draft = staff["finance"].insert(
+		"Loan Payment", {"loan": loan, "amount": 1000, "fee_amount": 500, "payment_method": "Cash"}
+	)
+	assert not draft.get("fee_amount")  # a system-set field: reset on a new record
