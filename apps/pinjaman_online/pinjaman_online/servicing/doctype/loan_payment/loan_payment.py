@@ -6,9 +6,9 @@ from pinjaman_online.lending.allocation import Allocation, AllocationLine, alloc
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.permissions import SystemFieldsDocument
-from pinjaman_online.servicing.utils import (
 from pinjaman_online.servicing.amounts import refuse_fractional_amounts
 from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
+from pinjaman_online.servicing.utils import (
 	LoanStateError,
 	apply_allocation,
 	dues_of,
@@ -22,7 +22,6 @@ class OverpaymentError(frappe.ValidationError):
 	pass
 
 
-class LoanPayment(SystemFieldsDocument):
 REFERENCE_SHARED_BY = ("Pension Deduction",)
 """Payment methods whose reference names a batch (the pension-cut import), not one payment."""
 
@@ -33,6 +32,7 @@ class DuplicateReferenceError(frappe.ValidationError):
 	http_status_code = 409
 
 
+class LoanPayment(SystemFieldsDocument):
 	def before_insert(self):
 		# Lock the loan before the name is taken from the PAY- series: bulk posting (servicing/bulk.py) locks
 		# loans first and reserves names after, so both paths take the two locks in the same order.
@@ -43,12 +43,12 @@ class DuplicateReferenceError(frappe.ValidationError):
 		from pinjaman_online.api.errors import require_fields
 
 		require_fields(self, "loan", "amount")  # read below before Frappe's own mandatory check
-		if to_money(self.amount) <= 0:
 		refuse_fractional_amounts(self)
+		if to_money(self.amount) <= 0:
 			frappe.throw(_("Payment amount must be above zero"), title=_("Invalid amount"))
-		loan = frappe.db.get_value("Loan", self.loan, ["status", "disbursement_date"], as_dict=True)
 		self.validate_fee()
 		self.set_reference_key()
+		loan = frappe.db.get_value("Loan", self.loan, ["status", "disbursement_date"], as_dict=True)
 		if not loan:  # Frappe's link check lets a missing link through when the doctype fetches from it
 			frappe.throw(
 				_("Could not find {0}").format(f"{_('Loan')}: {self.loan}"), frappe.LinkValidationError
@@ -118,8 +118,6 @@ class DuplicateReferenceError(frappe.ValidationError):
 			installment_rows(self.loan, for_update=True), self.as_allocation(), -1, self.posting_date
 		)
 		refresh_loan(self.loan)
-
-	def as_allocation(self) -> Allocation:
 		restore_last_payment_date([self.loan])
 		self.db_set("reference_key", None, update_modified=False)
 
@@ -170,6 +168,8 @@ class DuplicateReferenceError(frappe.ValidationError):
 		if "reference_key" in str(e):
 			self.throw_duplicate_reference()
 		super().show_unique_validation_message(e)
+
+	def as_allocation(self) -> Allocation:
 		return Allocation(
 			lines=tuple(
 				AllocationLine(
