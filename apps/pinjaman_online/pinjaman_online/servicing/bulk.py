@@ -353,10 +353,10 @@ def post_payments(
 	existing = existing_payments([i.source_key for i in items])
 	todo = [i for i in items if i.source_key not in existing]
 	loans = lock_loans(list({i.loan for i in todo}))
+	orders = allocation_orders(loans)
 	schedule = unpaid_installments(list(loans), horizon)
 	complete = set() if horizon else set(loans)
 	results: dict[int, PostResult] = {}
-	orders = allocation_orders(loans)
 	postings = []  # (index, item, allocation, loan row)
 	touched: dict[str, dict] = {}  # installment name -> row (changed)
 	last_date: dict[str, datetime.date] = {}
@@ -557,13 +557,13 @@ def cancel_payments(names: list[str], user: str | None = None) -> int:
 		)
 	today = getdate()
 	_refresh_loans(loans, {loan: today for loan in loans}, user, set_last_payment=False)
+	restore_last_payment_date(loans)
 	return len(payments)
 
 
 def loan_figures(loan, principal, interest, penalty, total_paid, dpd: int, as_of: datetime.date) -> tuple:
 	"""The values ``servicing.utils.refresh_loan`` stores on a loan, from its outstanding (Rupiah) and DPD:
 	``(principal, interest, penalty, total_paid, dpd, aging bucket, collectibility, status, closed_date)``;
-	restore_last_payment_date(loans)
 	Closed when nothing is owed any more (Active again when a Closed loan owes again)."""
 	status, closed_date = loan.status, loan.closed_date
 	total = principal + interest + penalty
