@@ -27,7 +27,7 @@ import frappe
 from frappe.utils import add_days, add_months, getdate, now, today
 
 PREFIX = "BENCH-BILL"
-SERIES_KEYS = ("PAY-", "PCE-", "PCI-", "REX-", "RFD-")
+SERIES_KEYS = ("PAY-", "PCE-", "PCI-", "REX-", "RFD-", "JR-")
 INSTALLMENT = Decimal(1_180_000)  # 12.000.000 over 12 months at 18% flat
 
 
@@ -138,6 +138,7 @@ def cleanup(export_name: str | None, import_name: str | None, series: dict) -> N
 		f"DELETE FROM `tabLoan Payment Allocation` WHERE parent IN ({payments}) OR parent LIKE 'RAW-%%'", like
 	)
 	frappe.db.sql("DELETE FROM `tabLoan Payment` WHERE loan LIKE %s OR name LIKE 'RAW-%%'", like)
+	frappe.db.sql("DELETE FROM `tabLedger Entry` WHERE loan LIKE %s", like)
 	for doctype, column in (("Loan Installment", "loan"), ("Loan", "name"), ("Member", "name")):
 		frappe.db.sql(f"DELETE FROM `tab{doctype}` WHERE `{column}` LIKE %s", like)
 	if import_name:

@@ -34,7 +34,6 @@ from pinjaman_online.lending.ledger import (
 	opening_lines,
 	penalty_lines,
 	repayment_lines,
-	settlement_lines,
 )
 from pinjaman_online.lending.money import ZERO, to_decimal
 from pinjaman_online.utils import to_money
@@ -367,12 +366,26 @@ def journals_of(voucher_type: str, voucher_no: str) -> list[str]:
 
 
 def _loan(loan: str) -> dict:
-	return frappe.db.get_value(
-		"Loan",
-		loan,
-		["name", "member", "loan_product", "principal", "net_disbursement", "pension_fund"],
-		as_dict=True,
-	)
+	"""The loan's name, member, product, principal, net disbursement and pension fund (the loan's, else its
+	member's)."""
+	return _loans([loan])[loan]
+
+
+def _loans(loans) -> dict[str, dict]:
+	out = {}
+	loans = sorted(set(loans))
+	for start in range(0, len(loans), 1000):
+		chunk = loans[start : start + 1000]
+		marks = ", ".join(["%s"] * len(chunk))
+		for row in frappe.db.sql(
+			f"""SELECT l.name, l.member, l.loan_product, l.principal, l.net_disbursement,
+				COALESCE(NULLIF(l.pension_fund, ''), m.pension_fund) AS pension_fund
+			FROM `tabLoan` l LEFT JOIN `tabMember` m ON m.name = l.member WHERE l.name IN ({marks})""",
+			chunk,
+			as_dict=True,
+		):
+			out[row.name] = row
+	return out
 
 
 def post_disbursement(doc) -> str:
@@ -403,11 +416,14 @@ def payment_channel(payment_method: str | None, pension_fund: str | None) -> str
 
 
 def post_payment(doc) -> str:
-	"""Loan Payment submitted (document path): Dr the channel's clearing account, Cr principal receivable,
-	interest and penalty (income on Cash basis, receivable on Accrual)."""
+	"""Loan Payment submitted (document path): Dr the channel's clearing account = the amount, Cr principal
+	receivable, interest and penalty (income on Cash basis, receivable on Accrual) as allocated, and Cr fee
+	income = its fee part (an early settlement's fee, ``fee_amount``). An early settlement's payment
+	(``source_key`` "settlement:…") is the Settlement journal, any other a Repayment."""
 	loan = _loan(doc.loan)
+	settlement = (doc.source_key or "").startswith("settlement:")
 	return post_journal(
-		"Repayment",
+		"Settlement" if settlement else "Repayment",
 		doc.posting_date,
 		repayment_lines(
 			payment_channel(doc.payment_method, loan.pension_fund),
@@ -415,81 +431,53 @@ def post_payment(doc) -> str:
 			_whole(doc.total_interest),
 			_whole(doc.total_penalty),
 			basis_of(loan.loan_product),
+			fee=_whole(doc.get("fee_amount")),
 		),
 		doc.doctype,
 		doc.name,
 		loan.name,
 		loan.member,
 		loan.loan_product,
+		remarks=_("Early settlement {0}").format(doc.source_key.split(":", 1)[1]) if settlement else None,
 	)
 
 
-def post_bulk_payments(payments: list[dict]) -> list[str]:
-	"""Bulk-posted Loan Payments (``servicing.bulk.post_payments``): one Repayment journal each, all in one
-	multi-row INSERT. ``payments``: dicts with ``name, loan, posting_date, payment_method, principal,
-	interest, penalty`` (Decimal Rupiah)."""
+def post_bulk_payments(payments: list[tuple]) -> list[str]:
+	"""Bulk-posted Loan Payments (``servicing.bulk.post_payments``): one Repayment journal each, all in
+	multi-row INSERTs. ``payments``: ``(payment name, PaymentItem, Allocation)`` tuples: the item gives the
+	loan, date and method, the allocation the principal, interest and penalty parts (Decimal Rupiah)."""
 	if not payments:
 		return []
-	loans = sorted({p["loan"] for p in payments})
-	info = {}
-	for start in range(0, len(loans), 1000):
-		chunk = loans[start : start + 1000]
-		marks = ", ".join(["%s"] * len(chunk))
-		for row in frappe.db.sql(
-			f"SELECT name, member, loan_product, pension_fund FROM `tabLoan` WHERE name IN ({marks})",
-			chunk,
-			as_dict=True,
-		):
-			info[row.name] = row
+	info = _loans(item.loan for _name, item, _allocation in payments)
 	products = product_settings(row.loan_product for row in info.values())
+	default_basis = settings()["basis"]
 	requests = []
-	for p in payments:
-		loan = info[p["loan"]]
+	for name, item, allocation in payments:
+		loan = info[item.loan]
 		try:
-			channel = channel_role(p["payment_method"], loan.pension_fund)
+			channel = channel_role(item.payment_method, loan.pension_fund)
 		except LendingError as exc:
 			frappe.throw(_(exc.template).format(**exc.params), PostingError)
-		basis = products[loan.loan_product]["basis"] if loan.loan_product in products else settings()["basis"]
+		basis = products[loan.loan_product]["basis"] if loan.loan_product in products else default_basis
 		requests.append(
 			JournalRequest(
 				"Repayment",
-				p["posting_date"],
-				repayment_lines(channel, p["principal"], p["interest"], p["penalty"], basis),
+				item.posting_date,
+				repayment_lines(
+					channel,
+					allocation.total_principal,
+					allocation.total_interest,
+					allocation.total_penalty,
+					basis,
+				),
 				"Loan Payment",
-				p["name"],
+				name,
 				loan.name,
 				loan.member,
 				loan.loan_product,
 			)
 		)
 	return post_journals(requests)
-
-
-def post_settlement(doc, payment) -> str:
-	"""Loan Settlement applied: one Settlement journal for everything collected (principal, interest to the
-	settlement date, penalties, the early-settlement fee as fee income) on the payment's channel. Its Loan
-	Payment posts no journal of its own."""
-	loan = _loan(doc.loan)
-	lines = settlement_lines(
-		payment_channel(payment.payment_method, loan.pension_fund),
-		_whole(payment.total_principal),
-		_whole(payment.total_interest),
-		_whole(payment.total_penalty),
-		_whole(doc.early_settlement_fee),
-		basis_of(loan.loan_product),
-	)
-	waived = _whole(doc.waived_interest)
-	return post_journal(
-		"Settlement",
-		doc.settlement_date,
-		lines,
-		doc.doctype,
-		doc.name,
-		loan.name,
-		loan.member,
-		loan.loan_product,
-		remarks=_("Interest waived: {0}").format(waived) if waived else None,
-	)
 
 
 def post_penalty(doc) -> str | None:

@@ -33,6 +33,7 @@ from frappe.utils import getdate, now_datetime
 from pymysql.constants import SERVER_STATUS
 from pymysql.converters import escape_string
 
+from pinjaman_online.accounting.posting import post_bulk_payments, reverse_journals
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment
 from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
@@ -411,6 +412,9 @@ def post_payments(
 		last_date[item.loan] = getdate(item.posting_date)
 		postings.append((index, item, allocation, loan, by_number))
 	_write(postings, results, touched, user)
+	post_bulk_payments(  # ledger: one Repayment journal per payment, in multi-row INSERTs
+		[(results[index].payment, item, allocation) for index, item, allocation, *_ in postings]
+	)
 	_update_loans(loans, schedule, paid, last_date, user)
 	return [results[i] for i in range(len(items))]
 
@@ -557,6 +561,7 @@ def cancel_payments(names: list[str], user: str | None = None) -> int:
 		)
 	today = getdate()
 	_refresh_loans(loans, {loan: today for loan in loans}, user, set_last_payment=False)
+	reverse_journals("Loan Payment", [p.name for p in payments])  # ledger: each payment's journal mirrored
 	restore_last_payment_date(loans)
 	return len(payments)
 

@@ -3,6 +3,7 @@ from frappe import _
 from frappe.model.workflow import apply_workflow
 from frappe.utils import getdate
 
+from pinjaman_online.accounting.posting import post_disbursement, reverse_journals
 from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.servicing.utils import LoanStateError, refresh_loan
 from pinjaman_online.utils import lock_row
@@ -33,6 +34,7 @@ class LoanDisbursement(SystemFieldsDocument):
 			},
 		)
 		refresh_loan(self.loan, self.disbursement_date)
+		post_disbursement(self)  # ledger: principal receivable, bank paid out, fees deducted
 		application = frappe.db.get_value("Loan", self.loan, "loan_application")
 		if (
 			application
@@ -54,6 +56,7 @@ class LoanDisbursement(SystemFieldsDocument):
 			self.loan,
 			{"status": "Pending Disbursement", "disbursement_date": None, "disbursed_amount": 0},
 		)
+		reverse_journals(self.doctype, self.name)  # ledger: the disbursement's journal mirrored
 		application = frappe.db.get_value("Loan", self.loan, "loan_application")
 		if (
 			application

@@ -2,6 +2,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate
 
+from pinjaman_online.accounting.posting import post_payment, reverse_journals
 from pinjaman_online.lending.allocation import Allocation, AllocationLine, allocate_payment
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.money import format_rupiah
@@ -109,6 +110,7 @@ class LoanPayment(SystemFieldsDocument):
 		)
 		refresh_loan(self.loan, self.posting_date)
 		frappe.db.set_value("Loan", self.loan, "last_payment_date", self.posting_date)
+		post_payment(self)  # ledger: clearing account / receivables and income, in this transaction
 
 	def before_cancel(self):
 		lock_row("Loan", self.loan)
@@ -119,6 +121,7 @@ class LoanPayment(SystemFieldsDocument):
 		)
 		refresh_loan(self.loan)
 		restore_last_payment_date([self.loan])
+		reverse_journals(self.doctype, self.name)  # ledger: the payment's journal mirrored
 		self.db_set("reference_key", None, update_modified=False)
 
 	def validate_fee(self):

@@ -2,6 +2,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from pinjaman_online.accounting.posting import post_penalty, reverse_journals
 from pinjaman_online.servicing.changes import add_penalty, live_loan, penalty_installment
 from pinjaman_online.utils import to_money
 
@@ -15,6 +16,8 @@ class LoanPenalty(Document):
 
 	def on_submit(self):
 		add_penalty(self, +1)
+		post_penalty(self)  # ledger: accrual basis only (penalty receivable / income)
 
 	def on_cancel(self):
 		add_penalty(self, -1)
+		reverse_journals(self.doctype, self.name)
