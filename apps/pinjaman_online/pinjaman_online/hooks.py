@@ -14,6 +14,8 @@ required_apps = []
 
 # Includes in <head>
 # ------------------
+# desk.js: desk-wide behaviour (a plain file served from sites/assets, no build step)
+app_include_js = ["/assets/pinjaman_online/js/desk.js"]
 
 # Jinja
 # -----

@@ -1,0 +1,38 @@
+// Desk-wide behaviour of the app, loaded on every desk page after Frappe's own bundles (hooks.py
+// app_include_js; a plain file, no build step).
+
+// A form reloads itself a second after the server announces a newer version of its document (realtime
+// doc_update, debounced). When that announcement is the echo of the user's own action (a workflow action
+// answered after its doc_update arrived) and the user has meanwhile opened another document, e.g. Create
+// Credit Analysis right after Start Analysis, Frappe reloads the form that is no longer shown and makes it
+// `cur_frm` again: Ctrl+S, form events and scripts then act on the document the user has left. A form that
+// is not shown drops its cached copy instead (as Frappe does for documents without an open form), so it is
+// fetched afresh when it is opened again; one with unsaved changes is marked to show Frappe's conflict message.
+(() => {
+	const Form = frappe.ui.form && frappe.ui.form.Form;
+	if (!Form || Form.prototype.__pinjaman_reload_guard) return;
+	const reload_doc = Form.prototype.reload_doc;
+
+	function is_shown(frm) {
+		const route = frappe.get_route() || [];
+		return (
+			route[0] === "Form" &&
+			frappe.container &&
+			frappe.container.page === frm.parent &&
+			route.slice(2).join("/") === frm.docname
+		);
+	}
+
+	Form.prototype.reload_doc = function (...args) {
+		if (this.doc && !this.doc.__islocal && !is_shown(this)) {
+			if (this.doc.__unsaved) {
+				this.doc.__needs_refresh = true;
+			} else {
+				frappe.model.remove_from_locals(this.doctype, this.docname);
+			}
+			return Promise.resolve();
+		}
+		return reload_doc.apply(this, args);
+	};
+	Form.prototype.__pinjaman_reload_guard = true;
+})();
