@@ -433,6 +433,29 @@ def test_unknown_doctypes_and_names(admin, guest):
 			expect(400 <= r.status_code < 500, f"{path} as {api.user}: {r.status_code} {r.text[:300]}")
 
 
+def test_reportview_arguments_it_does_not_take(admin):
+	"""Reportview hands every request argument to Frappe's query builder, which answers one it does not take
+	(``parent`` for a child table) with a TypeError: a 4xx naming the argument here."""
+	for method in ("get", "get_list", "get_count"):
+		path = f"/api/method/frappe.desk.reportview.{method}"
+		r = admin.call(
+			"GET",
+			path,
+			None,
+			params={"doctype": "Member Bank Account", "parent_doctype": "Member", "parent": "Member"},
+		)
+		record("generic surface", f"GET {path} with parent as {admin.user}", r)
+		expect(400 <= r.status_code < 500, f"{path}: {r.status_code} {r.text[:300]}")
+		expect("parent" in r.text, f"{path}: the message does not name the argument: {r.text[:300]}")
+	# the arguments the desk sends still work
+	admin.call(
+		"GET",
+		"/api/method/frappe.desk.reportview.get",
+		200,
+		params={"doctype": "Member Bank Account", "parent_doctype": "Member", "fields": '["name"]'},
+	)
+
+
 def test_bodies_frappe_cannot_read(admin, users):
 	"""Bodies that fail inside Frappe before any endpoint runs: a form field whose name is not UTF-8 (a keyword
 	Frappe cannot pass), and /api/resource writes whose body is not a JSON object."""

@@ -12,7 +12,8 @@ records as Administrator sees them:
 - a user whose roles grant no read on a doctype gets 403 (or nothing) from every door;
 - a borrower (role Member) sees only their own records: the Member linked to their user and records whose
   ``member`` (or ``loan``'s member) is it; if-owner permissions add the owner condition;
-- a user bound to a Sales Branch by a User Permission sees only records of that branch (or of none);
+- a user bound to a Sales Branch by a User Permission sees only records of that branch (or of none), and
+  a member's records (by ``member`` or ``loan``) only for members of that branch (or of none);
 - a child row is readable exactly when its parent record is (through a table field at a level the user reads).
 Lists must return exactly the readable records, counts must count exactly them, and a record outside them is
 refused by name. The figures are printed at the end (``bin/test -s``).
@@ -137,7 +138,7 @@ class Who:
 @pytest.fixture(scope="module")
 def world(admin, staff, make_user, guest, sms):
 	"""Two borrowers with records of their own (a disbursed loan for the first), a pensioner's loan booked
-	by staff, a branch with a bound sales agent, a notification and a comment about the second borrower."""
+	by staff, a branch with a bound sales agent (the first borrower in another branch), a notification and a comment about the second borrower."""
 	tag = uuid.uuid4().hex[:6].upper()
 	product = admin.insert(
 		"Loan Product",
@@ -185,6 +186,11 @@ def world(admin, staff, make_user, guest, sms):
 		"name"
 	]
 	admin.update("Member", ben_member, {"sales_branch": branch})
+	# the first borrower (who has a loan, a payment and installments) belongs to another branch
+	other_branch = admin.insert(
+		"Sales Branch", {"branch_code": f"Q{tag}", "branch_name": f"Cabang Lain {tag}"}
+	)["name"]
+	admin.update("Member", ana_member, {"sales_branch": other_branch})
 	agent = make_user("branch-sales", "Sales")
 	admin.insert(
 		"User Permission",
@@ -257,6 +263,7 @@ class Truth:
 			if doctype == "Loan":
 				loans = {r["name"]: r.get("member") for r in rows}
 		self.loan_member = loans
+		self.member_branch = {r["name"]: r.get("sales_branch") for r in self.records.get("Member", [])}
 		for child, parents in CHILDREN.items():
 			rows = []
 			for parent, _field, _level in parents:
@@ -289,6 +296,11 @@ class Truth:
 				return row["name"] == who.branch
 			for f in link_fields(doctype, "Sales Branch"):
 				if row.get(f) and row[f] != who.branch:
+					return False
+			# a member's records follow the member: only those of members the agent may read
+			if doctype != "Member":
+				member = row.get("member") if "member" in row else self.loan_member.get(row.get("loan"))
+				if member and self.member_branch.get(member) not in (None, "", who.branch):
 					return False
 		return True
 

@@ -24,6 +24,9 @@ The rules:
 3. **Records about a document follow that document**: File (private files attached to a document), Version,
    Comment, Communication and Activity Log are readable only by who can read the document they refer to; a
    Notification Log only by the user it is for.
+4. **Records of a member follow the member** for staff whose reading of members is narrowed by User
+   Permissions (a sales agent's branch): loans, payments, installments and the other records of a member
+   (by ``member`` or by ``loan``) only for members they may read (``member_restriction``).
 
 Methods Frappe whitelists without a record-level check are overridden in ``pinjaman_online.overrides``.
 """
@@ -130,19 +133,67 @@ def _is_own(doc, user: str) -> bool:
 
 
 def own_records_query(user: str | None = None, doctype: str | None = None) -> str:
-	"""permission_query_conditions of the borrower's own records (rule 1): "" for staff."""
+	"""permission_query_conditions of the borrower's own records (rule 1) and of a member's records for staff
+	whose members are restricted (rule 4): "" for unrestricted staff."""
 	user = user or frappe.session.user
-	if not borrower_view(doctype, user):
-		return ""
-	return _own_condition(doctype, user)
+	if borrower_view(doctype, user):
+		return _own_condition(doctype, user)
+	return _member_scope_condition(doctype, user)
 
 
 def own_records_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	"""has_permission of the borrower's own records (rule 1): False for another member's record."""
+	"""has_permission of the borrower's own records (rule 1): False for another member's record; for staff
+	whose members are restricted (rule 4), False for a record of a member they may not read."""
 	user = user or frappe.session.user
-	if not borrower_view(doc.doctype, user):
+	if borrower_view(doc.doctype, user):
+		return None if _is_own(doc, user) else False
+	if doc.doctype == "Member" or doc.doctype in BY_USER:
 		return None
-	return None if _is_own(doc, user) else False
+	restriction = member_restriction(user)
+	if not restriction:
+		return None
+	member = doc.get("member")
+	if doc.doctype in BY_LOAN:
+		member = doc.get("loan") and frappe.db.get_value("Loan", doc.loan, "member")
+	if not member:
+		return None
+	readable = frappe.db.sql(
+		f"select 1 from `tabMember` where `tabMember`.`name` = %s and {restriction}", member
+	)
+	return None if readable else False
+
+
+# ---- rule 4: records of a member follow the member
+# Staff whose reading of members is narrowed (a sales agent's User Permission on their Sales Branch narrows
+# Member, Loan Application and the other doctypes linking to Sales Branch) see loans, payments, installments,
+# disbursements and the other records of a member only for members they may read.
+
+
+def member_restriction(user: str) -> str:
+	"""The SQL condition on `tabMember` that narrows ``user``'s reading of members (User Permissions, e.g. a
+	sales agent's branch), or "" when the user reads every member or cannot read members at all."""
+	if user == ADMINISTRATOR:
+		return ""
+	from frappe.model.db_query import DatabaseQuery
+
+	meta = frappe.get_meta("Member")
+	if not frappe.permissions.get_role_permissions(meta, user=user).get("read"):
+		return ""
+	if not frappe.permissions.get_user_permissions(user):
+		return ""
+	return DatabaseQuery("Member", user=user).build_match_conditions() or ""
+
+
+def _member_scope_condition(doctype: str, user: str) -> str:
+	if doctype == "Member" or doctype in BY_USER:
+		return ""
+	restriction = member_restriction(user)
+	if not restriction:
+		return ""
+	members = f"select `tabMember`.`name` from `tabMember` where {restriction}"
+	if doctype in BY_LOAN:
+		return f"{_col(doctype, 'loan')} in (select `name` from `tabLoan` where `member` in ({members}))"
+	return f"{_col(doctype, 'member')} in ({members})"
 
 
 # Names kept for hooks written before the rules were generalised.

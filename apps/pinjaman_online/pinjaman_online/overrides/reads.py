@@ -5,13 +5,15 @@ honoured only for System Managers, and every count or existence answer comes fro
 (``frappe.get_list``), so it reveals nothing about records the user may not read.
 """
 
+import inspect
+
 import frappe
 import frappe.client
 import frappe.desk.listview
 import frappe.desk.reportview
 import frappe.desk.search
 from frappe import _
-from frappe.model.db_query import check_parent_permission
+from frappe.model.db_query import DatabaseQuery, check_parent_permission
 from frappe.utils import cint, get_safe_filters
 from frappe.utils.data import sbool
 
@@ -163,6 +165,35 @@ def validate_link(doctype: str, docname: str, fields=None):
 def _without_debug():
 	if not may_debug():
 		frappe.form_dict.pop("debug", None)
+	_refuse_unknown_arguments()
+
+
+# Arguments reportview takes for itself (removed or consumed before DatabaseQuery.execute is called).
+_REPORTVIEW_OWN = {
+	"cmd",
+	"data",
+	"doctype",
+	"view",
+	"user",
+	"csrf_token",
+	"ignore_permissions",
+	"aggregate_on_doctype",
+	"aggregate_on_field",
+	"aggregate_function",
+}
+
+
+def _refuse_unknown_arguments():
+	"""Refuse (417, a message naming it) an argument reportview would hand to ``DatabaseQuery.execute``
+	which that function does not take (``parent``, a typo): Frappe answers those with a TypeError and 500."""
+	accepted = set(inspect.signature(DatabaseQuery.execute).parameters) | _REPORTVIEW_OWN
+	unknown = sorted(set(frappe.form_dict) - accepted)
+	if unknown:
+		frappe.throw(
+			_("Unknown argument: {0}").format(", ".join(unknown)),
+			title=_("Invalid request"),
+			exc=frappe.ValidationError,
+		)
 
 
 @frappe.whitelist()
