@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 _HTTP_CONFTEST = Path(__file__).resolve().parents[1] / "http" / "conftest.py"
 _spec = importlib.util.spec_from_file_location("pinjaman_http_conftest", _HTTP_CONFTEST)
@@ -143,6 +144,28 @@ class Desk:
 			"() => !window.frappe || ((frappe.request?.ajax_count ?? 0) === 0 && !(frappe.dom?.freeze_count > 0))",
 			timeout=30_000,
 		)
+
+	def fill_dialog_field(self, dialog, fieldname: str, value: str, tag: str = "input"):
+		"""Type ``value`` into the open dialog's field and leave it with Tab, until the dialog holds it.
+
+		Frappe takes a field's value on a debounced change event; on a slow machine a value typed while the
+		dialog is still rendering a dependent field can be dropped, so the value is typed again (at most
+		three times) until the dialog's own ``get_value`` returns it."""
+		field = dialog.locator(f"{tag}[data-fieldname={fieldname}]")
+		check = """([fieldname, value]) => {
+			const dialogs = [window.cur_dialog, ...((frappe.ui && frappe.ui.open_dialogs) || [])];
+			const d = dialogs.find((d) => d && d.fields_dict && d.fields_dict[fieldname]);
+			return !!d && String(d.get_value(fieldname) ?? "") === value;
+		}"""
+		for attempt in range(3):
+			field.fill(value)
+			field.press("Tab")
+			try:
+				self.page.wait_for_function(check, arg=[fieldname, value], timeout=10_000)
+				return
+			except PlaywrightTimeout:
+				if attempt == 2:
+					raise
 
 	def shot(self, step: str) -> Path:
 		"""Save a full-page screenshot ``NN-step.png`` and check the page shows no error."""

@@ -84,10 +84,8 @@ def test_record_payment_from_the_loan(desk, desk_user, staff, product):
 	expect(dialog.locator("[data-figure=due-now]")).to_contain_text(AMOUNT)
 	expect(dialog.locator("[data-figure=next-installment]")).to_contain_text(AMOUNT)
 	expect(dialog.locator("[data-figure=payoff]")).to_contain_text("Rp")
-	amount = dialog.locator("input[data-fieldname=amount]")
-	amount.fill("1180000")
-	amount.press("Tab")
-	dialog.locator("input[data-fieldname=reference_no]").fill("TRF-DESK-1")
+	d.fill_dialog_field(dialog, "amount", "1180000")
+	d.fill_dialog_field(dialog, "reference_no", "TRF-DESK-1")
 	d.shot("record-payment-dialog")
 	dialog.locator(".btn-primary").click()
 
@@ -129,7 +127,7 @@ def test_disburse_from_the_loan(desk, desk_user, staff, product):
 	page.get_by_role("button", name=label(d, "Disburse"), exact=True).click()
 	dialog = page.locator(".modal.show").filter(has=page.locator("input[data-fieldname=disbursement_date]"))
 	expect(dialog).to_contain_text(re.compile(r"11[.,]850[.,]000"))  # 12,000,000 less the 150,000 admin fee
-	dialog.locator("input[data-fieldname=reference_no]").fill("TRF-DISB-1")
+	d.fill_dialog_field(dialog, "reference_no", "TRF-DISB-1")
 	d.shot("disburse-dialog")
 	dialog.locator(".btn-primary").click()
 
@@ -194,9 +192,7 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	# an overpayment is refused with the server's message in the user's language
 	page.get_by_role("button", name=label(d, "Record Payment"), exact=True).click()
 	dialog = page.locator(".modal.show").filter(has=page.locator(".loan-due"))
-	amount = dialog.locator("input[data-fieldname=amount]")
-	amount.fill("99000000")
-	amount.press("Tab")
+	d.fill_dialog_field(dialog, "amount", "99000000")
 	dialog.locator(".btn-primary").click()
 	refusal = page.locator(".modal.show .msgprint")
 	expect(refusal).to_contain_text(
@@ -212,8 +208,7 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	message_hidden(page)
 
 	# then a partial payment that is reversed
-	amount.fill("500000")
-	amount.press("Tab")
+	d.fill_dialog_field(dialog, "amount", "500000")
 	dialog.locator(".btn-primary").click()
 	link = page.locator(".modal.show a.loan-action-link[href*='/app/loan-payment/']")
 	expect(link).to_be_visible()
@@ -231,7 +226,7 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	).click()
 	dialog = page.locator(".modal.show").filter(has=page.locator("textarea[data-fieldname=reason]"))
 	expect(dialog).to_contain_text(payment)
-	dialog.locator("textarea[data-fieldname=reason]").fill("Transfer salah akun")
+	d.fill_dialog_field(dialog, "reason", "Transfer salah akun", tag="textarea")
 	d.shot("reverse-payment-dialog")
 	dialog.locator(".btn-primary").click()
 	confirm_top(page)
@@ -250,10 +245,8 @@ def test_servicing_actions_from_the_loan(desk, desk_user, staff, product):
 	page.locator(".inner-group-button button", has_text=label(d, "Actions")).click()
 	page.locator(".inner-group-button .dropdown-menu.show a", has_text=label(d, "Manual Penalty")).click()
 	dialog = page.locator(".modal.show").filter(has=page.locator("textarea[data-fieldname=reason]"))
-	penalty = dialog.locator("input[data-fieldname=amount]")
-	penalty.fill("25000")
-	penalty.press("Tab")
-	dialog.locator("textarea[data-fieldname=reason]").fill("Keterlambatan konfirmasi")
+	d.fill_dialog_field(dialog, "amount", "25000")
+	d.fill_dialog_field(dialog, "reason", "Keterlambatan konfirmasi", tag="textarea")
 	dialog.locator(".btn-primary").click()
 	made = page.locator(".modal.show a.loan-action-link[href*='/app/loan-penalty/']")
 	expect(made).to_be_visible()
@@ -309,16 +302,9 @@ def test_analyst_proposes_a_restructure_from_the_loan(desk, desk_user, staff, pr
 	dialog.locator("select[data-fieldname=restructure_type]").select_option("Payment Deferral")
 	deferral = dialog.locator("input[data-fieldname=deferral_months]")
 	expect(deferral).to_be_visible()
-	deferral.fill("2")
-	deferral.press("Tab")  # leaving the field commits its value
-	# the dialog takes a field's value after its debounced change; wait for it before the next field
-	page.wait_for_function("() => cur_dialog && cur_dialog.get_value('deferral_months') == 2")
+	d.fill_dialog_field(dialog, "deferral_months", "2")
 	reason = dialog.locator("textarea[data-fieldname=reason]")
-	reason.fill("Pembayaran pensiun tertunda")
-	reason.press("Tab")
-	page.wait_for_function(
-		"() => cur_dialog && cur_dialog.get_value('reason') == 'Pembayaran pensiun tertunda'"
-	)
+	d.fill_dialog_field(dialog, "reason", "Pembayaran pensiun tertunda", tag="textarea")
 	expect(deferral).to_have_value("2")
 	expect(reason).to_have_value("Pembayaran pensiun tertunda")
 	d.shot("restructure-dialog")
