@@ -1,10 +1,15 @@
 """Pension Cut Export: the monthly deduction instructions per pension fund (seed 004 §7, flow step 1).
 
-One line per installment due in the period (its due date in the month) that still has something unpaid, for
-loans that are Active or Default (a defaulted pension loan is still collected by deduction) and repaid by
-*Pension Deduction*, whose member belongs to the fund. The amount billed is what is still unpaid on that
-installment (principal + interest + penalty − paid). Installments of earlier months left unpaid are not billed
-again: their deductions were instructed in their own period (short deductions stay due on the schedule).
+One line per installment due by the end of the period that still has something unpaid, for loans that are
+Active or Default (a defaulted pension loan is still collected by deduction) and repaid by *Pension
+Deduction*, whose member belongs to the fund. The amount billed is what is still unpaid on that installment
+(principal + interest + penalty − paid). Installments of earlier months left unpaid (arrears) are billed again,
+each as its own line before the month's own, so the instruction is what the member owes by then and the
+matching, which spreads a deduction over the lines oldest due first, realises the lines in the order the
+payment pays their installments (README, *Money decisions*). An arrear is billed again when it was on an
+earlier export of the fund whose realisation has been imported (a submitted import of that period): one still
+waiting for its answer is not instructed twice, and an installment never instructed is left to be collected
+otherwise.
 
 Lines are rows of their own doctype (*Pension Cut Export Line*, one row per line, written with multi-row
 INSERTs: :func:`pinjaman_online.servicing.bulk.write_rows`), never a child table of the export: 100,000 lines
@@ -62,14 +67,21 @@ def billable_installments(pension_fund: str, period: Period) -> list[dict]:
 		FROM `tabLoan Installment` li
 		JOIN `tabLoan` l ON l.name = li.loan
 		JOIN `tabMember` m ON m.name = l.member
-		WHERE li.due_date BETWEEN %(start)s AND %(end)s
+		WHERE li.due_date <= %(end)s
 			AND li.status IN ('Unpaid', 'Partially Paid')
 			AND l.status IN ('Active', 'Default')
 			AND l.repayment_method = 'Pension Deduction'
 			AND m.pension_fund = %(fund)s
+			AND (li.due_date >= %(start)s OR EXISTS (
+				SELECT 1 FROM `tabPension Cut Export Line` el
+				JOIN `tabPension Cut Export` e ON e.name = el.cut_export
+				WHERE el.loan_installment = li.name AND e.docstatus = 1 AND e.period < %(period)s
+					AND EXISTS (
+						SELECT 1 FROM `tabPension Cut Import` i
+						WHERE i.docstatus = 1 AND i.pension_fund = e.pension_fund AND i.period = e.period)))
 		ORDER BY m.pension_number, li.due_date, li.loan, li.installment_number
 		""",
-		{"start": period.start, "end": period.end, "fund": pension_fund},
+		{"start": period.start, "end": period.end, "fund": pension_fund, "period": str(period)},
 		as_dict=True,
 	)
 
