@@ -87,6 +87,7 @@ permission_query_conditions = {
 	"Ledger Entry": "pinjaman_online.permissions.ledger_entry_query",
 	# idempotency keys of money requests: written by api/idempotency.py only
 	"Idempotency Key": "pinjaman_online.permissions.ledger_entry_query",
+	"Loan Loss Provision": "pinjaman_online.permissions.ledger_entry_query",
 	"Committee Decision": "pinjaman_online.permissions.child_query",
 	"Credit Score Line": "pinjaman_online.permissions.child_query",
 	"Credit Scorecard Bin": "pinjaman_online.permissions.child_query",
@@ -139,6 +140,7 @@ has_permission = {
 	# accounting: ledger entries are written by the posting module only, never through a door
 	"Ledger Entry": "pinjaman_online.permissions.ledger_entry_has_permission",
 	"Idempotency Key": "pinjaman_online.permissions.ledger_entry_has_permission",
+	"Loan Loss Provision": "pinjaman_online.permissions.ledger_entry_has_permission",
 	"Committee Decision": "pinjaman_online.permissions.child_has_permission",
 	"Credit Score Line": "pinjaman_online.permissions.child_has_permission",
 	"Credit Scorecard Bin": "pinjaman_online.permissions.child_has_permission",

@@ -469,7 +469,7 @@ def notification_log_has_permission(doc, ptype: str | None = None, user: str | N
 # to any role an admin might add in Role Permission Manager, on every door that checks a document permission
 # (/api/resource, /api/v2, frappe.client.*, savedocs, bulk update, Data Import); the controller refuses the
 # rest (LedgerEntry.before_insert / validate / on_trash).
-SYSTEM_WRITTEN = ("Ledger Entry", "Idempotency Key")
+SYSTEM_WRITTEN = ("Ledger Entry", "Idempotency Key", "Loan Loss Provision")
 READ_PTYPES = frozenset({None, "read", "select", "report", "export", "print", "email", "share"})
 
 
