@@ -43,6 +43,9 @@ jinja = {
 # ------------
 
 after_install = "pinjaman_online.setup.install.after_install"
+
+# Exception Log retention in Log Settings (days); open exceptions are never purged
+default_log_clearing_doctypes = {"Exception Log": 365}
 after_migrate = "pinjaman_online.setup.install.after_migrate"
 
 # Testing
@@ -249,6 +252,9 @@ doc_events = {
 	},
 	# login_policy: Frappe logs each failed password login; the policy counts it against the client
 	"Activity Log": {"after_insert": "pinjaman_online.login_policy.on_failed_login"},
+	# monitoring: every Error Log is also an Exception Log with its source and severity
+	"Error Log": {"after_insert": "pinjaman_online.monitoring.on_error_log"},
+	"Exception Rule": {"on_change": "pinjaman_online.monitoring.clear_rules_cache"},
 	# billing: a pension-deduction payment cancelled on its own takes back what it realised on the export
 	"Loan Payment": {"on_cancel": "pinjaman_online.billing.reconciliation.on_payment_cancel"},
 	"Member": {"before_validate": "pinjaman_online.sales.utils.set_member_branch"},

@@ -41,6 +41,7 @@ def after_install():
 	restrict_admin_workspaces()
 	set_default_print_formats()
 	install_chart_of_accounts()
+	install_exception_rules()
 
 
 def after_migrate():
@@ -51,6 +52,14 @@ def after_migrate():
 	restrict_admin_workspaces()
 	set_default_print_formats()
 	install_chart_of_accounts()
+	install_exception_rules()
+
+
+def install_exception_rules():
+	"""monitoring: the default Exception Rules (source and severity by title), where the site has none."""
+	from pinjaman_online.monitoring import install_default_rules
+
+	install_default_rules()
 
 
 def install_chart_of_accounts():
