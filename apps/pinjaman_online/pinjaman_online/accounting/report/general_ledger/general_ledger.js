@@ -21,6 +21,10 @@ frappe.query_reports["General Ledger"] = {
 		{ fieldname: "journal_no", label: __("Journal"), fieldtype: "Data" },
 	],
 	formatter(value, row, column, data, default_formatter) {
+		if (column.fieldname === "voucher_no" && data && data.voucher_type && data.voucher_no) {
+			const route = `/app/${frappe.router.slug(data.voucher_type)}/${encodeURIComponent(data.voucher_no)}`;
+			return `<a href="${route}">${frappe.utils.escape_html(data.voucher_no)}</a>`;
+		}
 		value = default_formatter(value, row, column, data);
 		return data && data.bold ? `<b>${value}</b>` : value;
 	},

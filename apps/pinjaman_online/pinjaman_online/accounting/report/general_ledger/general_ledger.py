@@ -86,20 +86,9 @@ def columns():
 		amount("credit", _("Credit")),
 		amount("balance", _("Balance")),
 		{"fieldname": "event", "label": _("Event"), "fieldtype": "Data", "width": 100},
-		{
-			"fieldname": "voucher_type",
-			"label": _("Voucher Type"),
-			"fieldtype": "Link",
-			"options": "DocType",
-			"width": 130,
-		},
-		{
-			"fieldname": "voucher_no",
-			"label": _("Voucher"),
-			"fieldtype": "Dynamic Link",
-			"options": "voucher_type",
-			"width": 150,
-		},
+		# Data, not Link/Dynamic Link: the query report's user-permission filter would need read on DocType
+		{"fieldname": "voucher_type", "label": _("Voucher Type"), "fieldtype": "Data", "width": 130},
+		{"fieldname": "voucher_no", "label": _("Voucher"), "fieldtype": "Data", "width": 150},
 		{"fieldname": "loan", "label": _("Loan"), "fieldtype": "Link", "options": "Loan", "width": 130},
 		{"fieldname": "reversal_of", "label": _("Reversal Of"), "fieldtype": "Data", "width": 130},
 		{"fieldname": "remarks", "label": _("Remarks"), "fieldtype": "Data", "width": 200},
