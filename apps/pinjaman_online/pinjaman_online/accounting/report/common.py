@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import get_first_day, getdate, today
+from frappe.utils import formatdate, get_first_day, getdate, today
 
 from pinjaman_online.lending.period import InvalidPeriod, parse_period
 from pinjaman_online.lending.statements import AccountMovement
@@ -48,6 +48,11 @@ def date_range(filters: dict | None) -> tuple[date, date]:
 	if start > end:
 		frappe.throw(_("From Date must not be after To Date"), frappe.ValidationError)
 	return start, end
+
+
+def shown(day: date) -> str:
+	"""A date as the user reads dates (System Settings' date format)."""
+	return formatdate(day)
 
 
 def as_of(filters: dict | None) -> date:

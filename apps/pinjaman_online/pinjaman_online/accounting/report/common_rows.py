@@ -1,19 +1,18 @@
 """Rows of the statement reports (Balance Sheet, Income Statement): a heading per section, its accounts
-indented, its total in bold."""
+indented, its total in bold. (``nested`` rather than Frappe's ``indent``, which would turn the report into a
+collapsible tree.)"""
 
 from frappe import _
 
 
 def section_rows(title: str, section) -> list[dict]:
 	"""A heading row ``title``, one row per account of ``section`` (lending.statements.Section), a total row."""
-	rows = [{"account_name": title, "indent": 0, "bold": 1}]
+	rows = [{"account_name": title, "heading": 1, "bold": 1}]
 	rows += [
-		{"account": line.account, "account_name": line.account_name, "amount": line.amount, "indent": 1}
+		{"account": line.account, "account_name": line.account_name, "amount": line.amount, "nested": 1}
 		for line in section.lines
 	]
-	rows.append(
-		{"account_name": _("Total {0}").format(title), "amount": section.total, "indent": 0, "bold": 1}
-	)
+	rows.append({"account_name": _("Total {0}").format(title), "amount": section.total, "bold": 1})
 	return rows
 
 

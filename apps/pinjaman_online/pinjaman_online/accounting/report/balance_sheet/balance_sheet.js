@@ -8,10 +8,10 @@ frappe.query_reports["Balance Sheet"] = {
 			reqd: 1,
 		},
 	],
-	tree: false,
 	formatter(value, row, column, data, default_formatter) {
+		if (data && data.heading && column.fieldname === "amount") return "";
 		value = default_formatter(value, row, column, data);
-		if (data && column.fieldname === "account_name" && data.indent) value = `&emsp;${value}`;
+		if (data && column.fieldname === "account_name" && data.nested) value = `&emsp;${value}`;
 		return data && data.bold ? `<b>${value}</b>` : value;
 	},
 };

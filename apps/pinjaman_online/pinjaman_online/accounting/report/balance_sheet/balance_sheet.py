@@ -3,7 +3,7 @@ year's SHU (income − expense not yet closed into equity) under equity; assets 
 
 from frappe import _
 
-from pinjaman_online.accounting.report.common import as_of, balances, check_access
+from pinjaman_online.accounting.report.common import as_of, balances, check_access, shown
 from pinjaman_online.accounting.report.common_rows import amount_columns, section_rows
 from pinjaman_online.lending.statements import balance_sheet
 
@@ -17,7 +17,7 @@ def execute(filters=None):
 	data += section_rows(_("Liabilities"), sheet.liabilities)
 	data += section_rows(_("Equity"), sheet.equity)
 	data.append(
-		{"account_name": _("Sisa Hasil Usaha (SHU) not yet distributed"), "amount": sheet.shu, "indent": 1}
+		{"account_name": _("Sisa Hasil Usaha (SHU) not yet distributed"), "amount": sheet.shu, "nested": 1}
 	)
 	data.append(
 		{
@@ -42,4 +42,4 @@ def execute(filters=None):
 			"currency": "IDR",
 		},
 	]
-	return amount_columns(), data, _("As of {0}").format(date), None, summary
+	return amount_columns(), data, _("As of {0}").format(shown(date)), None, summary

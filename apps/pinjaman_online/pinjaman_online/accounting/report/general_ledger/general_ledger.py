@@ -5,7 +5,7 @@ balance (debit − credit)."""
 import frappe
 from frappe import _
 
-from pinjaman_online.accounting.report.common import ZERO, check_access, date_range, money
+from pinjaman_online.accounting.report.common import ZERO, check_access, date_range, money, shown
 
 FILTER_FIELDS = ("account", "loan", "member", "voucher_no", "event", "journal_no")
 
@@ -58,7 +58,7 @@ def execute(filters=None):
 		{"label": _("Credit"), "value": total_credit, "datatype": "Currency", "currency": "IDR"},
 		{"label": _("Closing"), "value": balance, "datatype": "Currency", "currency": "IDR"},
 	]
-	return columns(), data, _("From {0} to {1}").format(start, end), None, summary
+	return columns(), data, _("From {0} to {1}").format(shown(start), shown(end)), None, summary
 
 
 def columns():

@@ -3,7 +3,7 @@ SHU = total income − total expense (UU 25/1992 Pasal 45); a negative SHU is a 
 
 from frappe import _
 
-from pinjaman_online.accounting.report.common import balances, check_access, date_range
+from pinjaman_online.accounting.report.common import balances, check_access, date_range, shown
 from pinjaman_online.accounting.report.common_rows import amount_columns, section_rows
 from pinjaman_online.lending.statements import income_statement
 
@@ -27,4 +27,4 @@ def execute(filters=None):
 			"currency": "IDR",
 		},
 	]
-	return amount_columns(), data, _("From {0} to {1}").format(start, end), None, summary
+	return amount_columns(), data, _("From {0} to {1}").format(shown(start), shown(end)), None, summary

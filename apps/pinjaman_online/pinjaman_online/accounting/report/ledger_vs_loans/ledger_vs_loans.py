@@ -17,7 +17,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
-from pinjaman_online.accounting.report.common import accounts_of_role, as_of, check_access, money
+from pinjaman_online.accounting.report.common import accounts_of_role, as_of, check_access, money, shown
 from pinjaman_online.lending.statements import ledger_vs_loans
 
 RECEIVABLE_ROLE = "loan_principal_receivable"
@@ -126,7 +126,7 @@ def execute(filters=None):
 		},
 		{"label": _("Loans with a difference"), "value": differing, "datatype": "Int"},
 	]
-	return columns(), data, _("As of {0}").format(at), None, summary
+	return columns(), data, _("As of {0}").format(shown(at)), None, summary
 
 
 def columns():

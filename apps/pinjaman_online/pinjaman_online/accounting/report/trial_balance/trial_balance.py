@@ -4,7 +4,7 @@ balanced (double entry)."""
 
 from frappe import _
 
-from pinjaman_online.accounting.report.common import account_movements, check_access, date_range
+from pinjaman_online.accounting.report.common import account_movements, check_access, date_range, shown
 from pinjaman_online.lending.statements import trial_balance
 
 AMOUNT_FIELDS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
@@ -47,7 +47,7 @@ def execute(filters=None):
 			"currency": "IDR",
 		},
 	]
-	message = _("From {0} to {1}").format(start, end)
+	message = _("From {0} to {1}").format(shown(start), shown(end))
 	return columns(), data, message, None, summary
 
 
