@@ -100,7 +100,7 @@ def test_register_verify_login_profile_and_own_records(guest, sms):
 	for key in ("sub", "roles", "permissions", "modules", "iat", "exp", "iss", "jti"):
 		assert key in c, key
 	assert c["sub"] == ident["email"] and "Member" in c["roles"]
-	assert "Loan:read" in c["permissions"] and "Loan Application:create" not in c["permissions"]
+	assert "VIEW_LOAN" in c["permissions"] and "CREATE_APPLICATION" not in c["permissions"]
 	assert c["exp"] - c["iat"] == tokens["expires_in"] and c["amr"] == ["pwd"]
 
 	me = bearer(tokens["access_token"])

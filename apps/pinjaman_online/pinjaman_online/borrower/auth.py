@@ -1,4 +1,5 @@
-"""Borrower authentication: access JWTs, rotating refresh tokens, biometric keys, the bearer auth hook.
+"""Authentication by access token (borrowers and staff alike): access JWTs, rotating refresh tokens,
+biometric keys, the bearer auth hook. Staff sign in through ``pinjaman_online.api.auth``.
 
 - Access token: a JWT (HS256, key in Borrower Settings) with the claims of seed 004 ("Konsep JWT"): sub,
   preferred_username, email, full_name, roles, permissions, modules, iat, exp, iss, jti; plus ``sid`` (the
@@ -29,9 +30,7 @@ from pinjaman_online.lending import credentials as cred
 
 SETTINGS = "Borrower Settings"
 ALGORITHM = "HS256"
-# The doctypes a borrower works with; the token's `permissions` and `modules` claims describe them.
-BORROWER_DOCTYPES = ("Member", "Loan Application", "Loan", "Loan Installment", "Loan Product")
-PTYPES = ("read", "create", "write")
+LAST_SEEN_KEY = "pinjaman_token_last_seen"
 
 
 class TokenError(frappe.AuthenticationError):
@@ -68,15 +67,14 @@ def site_secret(purpose: str) -> bytes:
 
 
 def access_claims(user: str, family: str, amr: str) -> dict:
+	"""The access token's claims (module docstring); ``permissions`` and ``modules`` are the seed's codes the
+	user holds through Frappe's own permissions (``pinjaman_online.permission_codes``)."""
+	from pinjaman_online.permission_codes import claims_for
+
 	s = settings()
 	now = int(time.time())
 	roles = [r for r in frappe.get_roles(user) if r not in ("All", "Guest")]
-	permissions, modules = [], set()
-	for doctype in BORROWER_DOCTYPES:
-		for ptype in PTYPES:
-			if frappe.has_permission(doctype, ptype, user=user):
-				permissions.append(f"{doctype}:{ptype}")
-				modules.add(frappe.get_meta(doctype).module)
+	permissions, modules = claims_for(user)
 	full_name, email = frappe.db.get_value("User", user, ["full_name", "email"])
 	return {
 		"sub": user,
@@ -85,7 +83,7 @@ def access_claims(user: str, family: str, amr: str) -> dict:
 		"full_name": full_name,
 		"roles": sorted(roles),
 		"permissions": permissions,
-		"modules": sorted(modules),
+		"modules": modules,
 		"iat": now,
 		"exp": now + int(s.access_token_minutes) * 60,
 		"iss": s.jwt_issuer,
@@ -96,11 +94,24 @@ def access_claims(user: str, family: str, amr: str) -> dict:
 	}
 
 
-def issue_tokens(user: str, amr: str, device: str | None = None, family: str | None = None) -> dict:
-	"""A new access token and refresh token for ``user`` (a new session unless ``family`` is given)."""
+def issue_tokens(
+	user: str,
+	amr: str,
+	device: str | None = None,
+	family: str | None = None,
+	device_info: str | None = None,
+	session_started=None,
+) -> dict:
+	"""A new access token and refresh token for ``user`` (a new session unless ``family`` is given).
+
+	``device`` is the borrower's registered device (biometric login), ``device_info`` the client's description
+	of itself (the name given at login, else its User-Agent), ``session_started`` when the session began (a
+	rotation keeps the session's first time)."""
 	s = settings()
 	family = family or frappe.generate_hash(length=24)
 	refresh = cred.new_opaque_token()
+	if device_info is None:
+		device_info = frappe.get_request_header("User-Agent") if frappe.request else None
 	frappe.get_doc(
 		{
 			"doctype": "Refresh Token",
@@ -109,6 +120,8 @@ def issue_tokens(user: str, amr: str, device: str | None = None, family: str | N
 			"token_hash": cred.token_hash(refresh),
 			"status": cred.ACTIVE,
 			"device": device,
+			"device_info": (device_info or "")[:140] or None,
+			"session_started": session_started or now_datetime(),
 			"expires_on": add_to_date(now_datetime(), days=int(s.refresh_token_days)),
 			"ip_address": getattr(frappe.local, "request_ip", None),
 		}
@@ -138,7 +151,14 @@ def rotate(refresh_token: str) -> dict:
 		frappe.throw(_("Refresh token expired or revoked: log in again"), TokenError)
 	row.db_set("status", cred.ROTATED)
 	amr = "bio" if row.device else "pwd"
-	return issue_tokens(row.user, amr, device=row.device, family=row.family)
+	return issue_tokens(
+		row.user,
+		amr,
+		device=row.device,
+		family=row.family,
+		device_info=row.device_info,
+		session_started=row.session_started or row.creation,
+	)
 
 
 def revoke_family(family: str, reason: str) -> int:
@@ -148,6 +168,7 @@ def revoke_family(family: str, reason: str) -> int:
 		frappe.qb.update(rt).set(rt.status, cred.REVOKED).set(rt.revoked_on, now_datetime()).set(
 			rt.revoked_reason, reason
 		).where(rt.name.isin(names)).run()
+	frappe.cache.hdel(LAST_SEEN_KEY, family)
 	return len(names)
 
 
@@ -197,6 +218,8 @@ def authenticate_bearer():
 	frappe.set_user(claims["sub"])
 	frappe.local.form_dict = form_dict
 	frappe.local.borrower_claims = claims
+	# when the session was last used (listed with the user's sessions); Redis, so a GET writes no row
+	frappe.cache.hset(LAST_SEEN_KEY, claims["sid"], str(now_datetime()))
 
 
 def current_claims() -> dict:

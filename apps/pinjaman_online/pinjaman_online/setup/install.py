@@ -20,6 +20,7 @@ FIXTURE_FILES = (
 	"borrower_notification_template.json",  # borrower: Indonesian notification templates (admins edit them)
 	"loan_product.json",  # borrower: the mobile app's Online Loan product "Pinjaman Online"
 	"credit_scorecard.json",  # borrower: the default credit scorecard of mobile applications
+	"permission_code.json",  # access tokens: the seed's permission codes, each mapped to a Frappe permission
 )
 DEFAULT_REQUIRED_DOCUMENTS = ("KTP", "KK", "SK Pensiun")
 

@@ -21,8 +21,9 @@ class TestRefreshToken(FrappeTestCase):
 		self.assertEqual(claims["sub"], self.user)
 		self.assertEqual(claims["iss"], auth.settings().jwt_issuer)
 		self.assertIn("Member", claims["roles"])
-		self.assertIn("Loan:read", claims["permissions"])
-		self.assertIn("Servicing", claims["modules"])
+		self.assertIn("VIEW_LOAN", claims["permissions"])
+		self.assertNotIn("CREATE_APPLICATION", claims["permissions"])
+		self.assertIn("LMS", claims["modules"])
 		self.assertEqual(claims["exp"] - claims["iat"], auth.settings().access_token_minutes * 60)
 		self.assertFalse(frappe.db.exists("Refresh Token", {"token_hash": tokens["refresh_token"]}))
 		self.assertTrue(
