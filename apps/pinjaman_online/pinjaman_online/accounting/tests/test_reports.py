@@ -169,6 +169,23 @@ class TestLedgerVsLoans(FrappeTestCase):
 			frappe.db.set_value("Loan", loan.name, "outstanding_principal", loan.outstanding_principal)
 		self.assertEqual(self.row(loan.name)["difference"], 0)
 
+	def test_an_earlier_date_is_recomputed_from_the_documents(self):
+		from pinjaman_online.api.servicing import pay
+
+		loan = make_active_loan(disbursement_date=add_days(today(), -40))
+		principal = D(str(loan.principal))
+		with as_user("finance"):
+			paid = pay(loan.name, "700000", posting_date=add_days(today(), -10), payment_method="Cash")
+		principal_paid = sum(D(str(a["principal"])) for a in paid["allocations"])
+		self.assertGreater(principal_paid, 0)
+		for days_ago, expected in ((41, None), (20, principal), (5, principal - principal_paid)):
+			rows = ledger_vs_loans({"as_of_date": add_days(today(), -days_ago)})[1]
+			row = next((r for r in rows if r.get("loan") == loan.name), None)
+			if expected is None:
+				self.assertIsNone(row)
+				continue
+			self.assertEqual((row["loans"], row["ledger"], row["difference"]), (expected, expected, 0))
+
 	def row(self, loan: str) -> dict:
 		return next(r for r in ledger_vs_loans({"as_of_date": today()})[1] if r.get("loan") == loan)
 
