@@ -245,6 +245,11 @@ override_doctype_class = {
 # ---------------
 
 doc_events = {
+	# accounting: Books Closed Until moves only through Accounting Period Close
+	"Accounting Settings": {
+		"validate": "pinjaman_online.accounting.doctype.accounting_period_close.accounting_period_close."
+		"guard_books_closed_until"
+	},
 	# permissions: a File record never opens another's private file (permissions.refuse_foreign_private_file)
 	"File": {
 		"before_insert": "pinjaman_online.permissions.refuse_foreign_private_file",

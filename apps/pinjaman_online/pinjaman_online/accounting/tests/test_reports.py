@@ -226,6 +226,12 @@ class TestPeriodClose(FrappeTestCase):
 			close.name,
 		)
 
+	def test_the_settings_do_not_move_the_closing_date(self):
+		settings = frappe.get_doc("Accounting Settings")
+		settings.books_closed_until = today()
+		self.assertRaises(frappe.ValidationError, settings.save)
+		self.assertNotEqual(closed_until(), getdate(today()))
+
 	def test_the_current_month_cannot_be_closed(self):
 		doc = frappe.get_doc({"doctype": "Accounting Period Close", "period": today()[:7]})
 		self.assertRaises(frappe.ValidationError, doc.insert)

@@ -33,6 +33,21 @@ def set_closed_until(value) -> None:
 	frappe.db.set_single_value(SETTINGS, "books_closed_until", value)
 
 
+def guard_books_closed_until(doc, method=None) -> None:
+	"""Accounting Settings ``validate`` (doc_events): refuse a change of Books Closed Until made by saving the
+	settings; a month is closed and reopened only through Accounting Period Close, which keeps the record of
+	who closed what (frappe.ValidationError, 417). Install, migrate and patches are left alone."""
+	if frappe.flags.in_install or frappe.flags.in_migrate or frappe.flags.in_patch:
+		return
+	stored = closed_until()
+	new = getdate(doc.books_closed_until) if doc.books_closed_until else None
+	if new != stored:
+		frappe.throw(
+			_("Books Closed Until is set by closing a month (Accounting Period Close) and by reopening it"),
+			title=_("Not permitted"),
+		)
+
+
 class AccountingPeriodClose(SystemFieldsDocument):
 	def validate(self):
 		try:
