@@ -142,6 +142,12 @@ def cleanup(export_name: str | None, import_name: str | None, series: dict) -> N
 	for doctype, column in (("Loan Installment", "loan"), ("Loan", "name"), ("Member", "name")):
 		frappe.db.sql(f"DELETE FROM `tab{doctype}` WHERE `{column}` LIKE %s", like)
 	if import_name:
+		for doctype in ("Reconciliation Exception", "Refund Request"):  # their journals (loan may be empty)
+			frappe.db.sql(
+				f"""DELETE FROM `tabLedger Entry` WHERE voucher_type = %s
+				AND voucher_no IN (SELECT name FROM `tab{doctype}` WHERE cut_import = %s)""",
+				(doctype, import_name),
+			)
 		for doctype in ("Reconciliation Exception", "Refund Request", "Pension Cut Import Line"):
 			frappe.db.sql(f"DELETE FROM `tab{doctype}` WHERE cut_import = %s", import_name)
 		frappe.db.sql("DELETE FROM `tabPension Cut Import` WHERE name = %s", import_name)

@@ -33,6 +33,7 @@ from pinjaman_online.lending.ledger import (
 	mirror,
 	opening_lines,
 	penalty_lines,
+	refund_lines,
 	repayment_lines,
 )
 from pinjaman_online.lending.money import ZERO, to_decimal
@@ -265,18 +266,12 @@ def post_journals(requests: list[JournalRequest]) -> list[str]:
 
 
 def insert_entries(rows: list[tuple]) -> int:
-	"""Insert Ledger Entry rows (tuples in ``ENTRY_COLUMNS`` order) with multi-row INSERTs of CHUNK_ROWS rows,
-	the values bound by the driver. The columns are checked against the doctype's table once."""
-	columns = _checked_columns()
-	row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-	names = ", ".join(f"`{c}`" for c in columns)
-	for start in range(0, len(rows), CHUNK_ROWS):
-		chunk = rows[start : start + CHUNK_ROWS]
-		frappe.db.sql(
-			f"INSERT INTO `tabLedger Entry` ({names}) VALUES {', '.join([row_sql] * len(chunk))}",
-			[value for row in chunk for value in row],
-		)
-	return len(rows)
+	"""Insert Ledger Entry rows (tuples in ``ENTRY_COLUMNS`` order, the columns checked against the doctype's
+	table) with multi-row INSERTs of CHUNK_ROWS rows: ``servicing.bulk.write_rows``, whose values are escaped
+	by the database driver (each repeated account, date or text escaped once)."""
+	from pinjaman_online.servicing.bulk import write_rows
+
+	return write_rows("Ledger Entry", _checked_columns(), rows, chunk_size=CHUNK_ROWS)
 
 
 def _checked_columns() -> tuple[str, ...]:
@@ -310,7 +305,8 @@ def reverse_journals(
 				e.loan, e.member, e.loan_product
 			FROM `tabLedger Entry` e
 			WHERE e.voucher_type = %s AND e.voucher_no IN ({marks}) AND e.is_reversal = 0
-				AND NOT EXISTS (SELECT 1 FROM `tabLedger Entry` r WHERE r.reversal_of = e.journal_no)
+				AND NOT EXISTS (SELECT 1 FROM `tabLedger Entry` r WHERE r.voucher_type = e.voucher_type
+					AND r.voucher_no = e.voucher_no AND r.reversal_of = e.journal_no)
 			ORDER BY e.journal_no, e.idx""",
 			[voucher_type, *chunk],
 			as_dict=True,
@@ -478,6 +474,68 @@ def post_bulk_payments(payments: list[tuple]) -> list[str]:
 			)
 		)
 	return post_journals(requests)
+
+
+HELD_MONEY = {
+	# voucher type -> (event, role credited): money a pension fund deducted that pays no loan
+	"Reconciliation Exception": ("Suspense", "suspense_unmatched"),
+	"Refund Request": ("Refund", "refunds_payable"),
+}
+
+
+def post_held_money(voucher_type: str, names: list[str], posting_date) -> list[str]:
+	"""Pension deductions received that pay no loan, one journal per voucher, in multi-row INSERTs: an
+	unmatched or unposted deduction (Reconciliation Exception, event Suspense: Dr the fund's clearing account,
+	Cr suspense for unmatched deductions) or an over-deduction to give back (Refund Request, event Refund: Dr
+	the fund's clearing account, Cr refunds payable). Vouchers without an amount or a pension fund post
+	nothing. ``posting_date``: the date the fund's money arrived (the import's posting date)."""
+	if not names:
+		return []
+	event, role = HELD_MONEY[voucher_type]
+	rows = []
+	for start in range(0, len(names), 1000):
+		chunk = names[start : start + 1000]
+		marks = ", ".join(["%s"] * len(chunk))
+		rows += frappe.db.sql(
+			f"""SELECT v.name, v.pension_fund, v.amount, v.loan, v.member, l.loan_product
+			FROM `tab{voucher_type}` v LEFT JOIN `tabLoan` l ON l.name = v.loan
+			WHERE v.name IN ({marks}) AND v.amount > 0 AND COALESCE(v.pension_fund, '') != ''""",
+			chunk,
+			as_dict=True,
+		)
+	requests = []
+	for row in rows:
+		channel = payment_channel("Pension Deduction", row.pension_fund)
+		amount = _whole(row.amount)
+		requests.append(
+			JournalRequest(
+				event,
+				posting_date,
+				[JournalLine(channel, amount, ZERO), JournalLine(role, ZERO, amount)],
+				voucher_type,
+				row.name,
+				row.loan,
+				row.member,
+				row.loan_product,
+			)
+		)
+	return post_journals(requests)
+
+
+def post_refund_paid(doc) -> str:
+	"""A Refund Request paid out to the member: Dr refunds payable, Cr bank = its amount, dated ``paid_on``."""
+	product = frappe.db.get_value("Loan", doc.loan, "loan_product") if doc.loan else None
+	return post_journal(
+		"Refund",
+		doc.paid_on,
+		refund_lines(_whole(doc.amount)),
+		doc.doctype,
+		doc.name,
+		doc.loan,
+		doc.member,
+		product,
+		remarks=doc.payment_reference,
+	)
 
 
 def post_penalty(doc) -> str | None:

@@ -14,6 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now
 
+from pinjaman_online.accounting.posting import reverse_journals
 from pinjaman_online.billing.reconciliation import ZERO, bills_of, refresh_counters
 from pinjaman_online.lending.matching import split_postings
 from pinjaman_online.permissions import write_as_system
@@ -59,6 +60,7 @@ def reconcile_exception(
 	x.update(values)
 	x.flags.ignore_permissions = True  # write permission was checked above; the fields are read-only
 	x.save()
+	reverse_journals(x.doctype, x.name)  # ledger: the deduction leaves suspense (posted, refunded, dismissed)
 	if line:
 		refresh_counters(line.cut_import)
 	return {k: x.get(k) for k in ("name", "status", "resolution", "loan", "loan_payment", "refund_request",

@@ -41,6 +41,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now, now_datetime
 
+from pinjaman_online.accounting.posting import post_held_money, reverse_journals
 from pinjaman_online.lending.matching import BillLine, Matcher, MatchResult, MatchStatus, normalise_key
 from pinjaman_online.lending.period import Period
 from pinjaman_online.servicing.bulk import (
@@ -443,6 +444,9 @@ def write_outcomes(outcomes: list[Outcome], context: Context, retry_of: dict | N
 		)  # fmt: skip
 	write_rows("Reconciliation Exception", EXCEPTION_FIELDS, exception_rows)
 	write_rows("Refund Request", REFUND_FIELDS, refund_rows)
+	# ledger: deductions that pay no loan are held in suspense or owed back (refunds payable)
+	post_held_money("Reconciliation Exception", [r[0] for r in exception_rows], context.posting_date)
+	post_held_money("Refund Request", [r[0] for r in refund_rows], context.posting_date)
 	if retry_of:
 		upsert_rows("Pension Cut Import Line", LINE_FIELDS, line_rows, keep=("owner", "creation"))
 	else:
@@ -577,6 +581,7 @@ def retry_earlier_exceptions(doc) -> int:
 		upsert_rows(
 			"Reconciliation Exception", ("name", "retry_count", "last_retry_import", "modified"), retried
 		)
+		reverse_journals("Reconciliation Exception", resolved)  # ledger: out of suspense, now posted
 		for import_name in {x.cut_import for x in lines}:
 			refresh_counters(import_name)
 	return matched
@@ -625,6 +630,8 @@ def cancel_import(doc):
 		(now(), doc.name),
 	)
 	cancel_payments([p.name for p in payments])
+	for voucher_type in ("Reconciliation Exception", "Refund Request"):  # ledger: suspense, refunds payable
+		reverse_journals(voucher_type, frappe.get_all(voucher_type, {"cut_import": doc.name}, pluck="name"))
 	frappe.db.sql(
 		"""UPDATE `tabPension Cut Import Line` SET status = 'Reversed', export_split = NULL, modified = %s
 		WHERE cut_import = %s""",

@@ -89,6 +89,10 @@ def load_demo(password: str = "Demo#2026"):
 	from pinjaman_online.setup.demo_mobile import load_mobile_demo
 
 	load_mobile_demo()
+	from pinjaman_online.accounting.setup.opening import post_opening_journals
+
+	post_opening_journals()  # ledger: what a portfolio loaded before the ledger owes
+	frappe.db.commit()
 
 
 def print_logins(password: str = "Demo#2026"):

@@ -278,6 +278,21 @@ class TestPeriodLockAndRules(LedgerTestCase):
 		self.assertEqual(by_role(rows)["loan_principal_receivable"], D(12_000_000))
 		self.assertIsNone(post_opening(loans[0]))
 
+	def test_opening_journals_bring_receivables_to_the_outstanding_principal(self):
+		from pinjaman_online.accounting.setup.opening import post_opening_journals, principal_accounts
+
+		loans = make_billable_loans_fast(free_period(), 2)
+		self.assertGreaterEqual(post_opening_journals(), 2)
+		for loan in loans:
+			rows = frappe.get_all(
+				"Ledger Entry",
+				filters={"loan": loan, "account": ("in", principal_accounts())},
+				fields=["debit", "credit", "event"],
+			)
+			self.assertEqual({r.event for r in rows}, {"Opening"})
+			self.assertEqual(sum(D(str(r.debit)) - D(str(r.credit)) for r in rows), D(12_000_000))
+		self.assertEqual(post_opening_journals(), 0)  # nothing left to open
+
 
 class TestLedgerEntryIsImmutable(LedgerTestCase):
 	def entry(self) -> str:
@@ -321,3 +336,92 @@ class _same_user:
 
 	def __exit__(self, *exc):
 		return False
+
+
+class TestPensionDeductionMoney(LedgerTestCase):
+	"""An import's payments, over-deductions (refunds payable) and unmatched deductions (suspense) each post one
+	journal on the fund's clearing account; resolving an exception takes it out of suspense; a refund paid
+	leaves refunds payable; cancelling the import reverses everything."""
+
+	def import_with_everything(self):
+		from pinjaman_online.tests.factories import (
+			make_billable_loan,
+			make_export,
+			make_import,
+			realisation_csv,
+		)
+
+		period = free_period()
+		loan, over = make_billable_loan(period), make_billable_loan(period)
+		export = make_export(period)
+		number = frappe.db.get_value("Member", over.member, "pension_number")
+		content = realisation_csv(
+			export.name, amounts={number: 1_180_000 + 100_000}, extra=[("NOBODY-LEDGER", "", "X", 5000)]
+		)
+		return make_import(period, content), (loan, over)
+
+	def vouchers(self, imp):
+		return {
+			"Loan Payment": frappe.get_all(
+				"Loan Payment", {"source_key": ("like", f"{imp.name}-%")}, pluck="name"
+			),
+			"Refund Request": frappe.get_all("Refund Request", {"cut_import": imp.name}, pluck="name"),
+			"Reconciliation Exception": frappe.get_all(
+				"Reconciliation Exception", {"cut_import": imp.name}, pluck="name"
+			),
+		}
+
+	def test_an_import_posts_one_journal_per_voucher_and_its_cancel_the_mirrors(self):
+		imp, _loans = self.import_with_everything()
+		vouchers = self.vouchers(imp)
+		self.assertEqual({k: len(v) for k, v in vouchers.items()}, {"Loan Payment": 2, "Refund Request": 1,
+			"Reconciliation Exception": 1})  # fmt: skip
+		received = D(0)
+		for voucher_type, names in vouchers.items():
+			for name in names:
+				posted = journals(voucher_type, name)
+				self.assertEqual(len(posted), 1, (voucher_type, name))
+				rows = next(iter(posted.values()))
+				assert_balanced(self, rows)
+				received += by_role(rows)["clearing_taspen"]
+		self.assertEqual(received, D(1_180_000 * 2 + 100_000 + 5000))  # what the fund deducted
+		(refund,) = vouchers["Refund Request"]
+		self.assertEqual(
+			by_role(next(iter(journals("Refund Request", refund).values()))),
+			{"clearing_taspen": D(100_000), "refunds_payable": D(-100_000)},
+		)
+		(exception,) = vouchers["Reconciliation Exception"]
+		self.assertEqual(
+			by_role(next(iter(journals("Reconciliation Exception", exception).values()))),
+			{"clearing_taspen": D(5000), "suspense_unmatched": D(-5000)},
+		)
+
+		with as_user("finance"):
+			frappe.get_doc("Pension Cut Import", imp.name).cancel()
+		for voucher_type, names in vouchers.items():
+			for name in names:
+				posted = journals(voucher_type, name)
+				self.assertEqual(len(posted), 2, (voucher_type, name))
+				self.assertEqual(by_role([r for rows in posted.values() for r in rows]), {})
+
+	def test_an_exception_refunded_by_hand_leaves_suspense_and_the_refund_paid_leaves_the_bank(self):
+		from pinjaman_online.api.billing import reconcile
+
+		imp, (loan, _over) = self.import_with_everything()
+		(exception,) = self.vouchers(imp)["Reconciliation Exception"]
+		with as_user("finance"):
+			result = reconcile(exception, "refund", member=loan.member, reason="returned")
+		posted = journals("Reconciliation Exception", exception)
+		self.assertEqual(len(posted), 2)
+		self.assertEqual(by_role([r for rows in posted.values() for r in rows]), {})
+		refund = frappe.get_doc("Refund Request", result["refund_request"])
+		self.assertEqual(
+			by_role(next(iter(journals("Refund Request", refund.name).values()))),
+			{"clearing_taspen": D(5000), "refunds_payable": D(-5000)},
+		)
+		with as_user("finance"):
+			refund.paid_on = today()
+			refund.payment_reference = "TRF-1"
+			refund.submit()
+		rows = [r for rows in journals("Refund Request", refund.name).values() for r in rows]
+		self.assertEqual(by_role(rows), {"clearing_taspen": D(5000), "bank_cash": D(-5000)})

@@ -1,6 +1,8 @@
 import frappe
 from frappe import _
+from frappe.utils import getdate
 
+from pinjaman_online.accounting.posting import post_held_money, post_refund_paid, reverse_journals
 from pinjaman_online.permissions import SystemFieldsDocument
 from pinjaman_online.utils import to_money
 
@@ -21,14 +23,26 @@ class RefundRequest(SystemFieldsDocument):
 		self.set_bank_account()
 		self.status = "Paid" if self.paid_on else ("Approved" if self.docstatus == 1 else "Requested")
 
+	def after_insert(self):
+		# ledger: a fund's deduction to give back is owed to the member (Dr the fund's clearing account)
+		post_held_money(self.doctype, [self.name], getdate())
+
 	def before_update_after_submit(self):
 		self.status = "Paid" if self.paid_on else "Approved"
 
+	def on_update_after_submit(self):
+		before = self.get_doc_before_save()
+		if self.paid_on and not (before and before.paid_on):
+			post_refund_paid(self)  # ledger: refunds payable paid out of the bank
+
 	def on_submit(self):
 		self.db_set("status", "Paid" if self.paid_on else "Approved")
+		if self.paid_on:
+			post_refund_paid(self)
 
 	def on_cancel(self):
 		self.db_set("status", "Cancelled")
+		reverse_journals(self.doctype, self.name)
 
 	def validate_amount(self):
 		if to_money(self.amount) <= 0:
