@@ -271,6 +271,7 @@ def set_status(loan: str, status: str, reason: str) -> dict:
 	if status not in ("Default", "Closed") or doc.status not in ("Active", "Default"):
 		frappe.throw(frappe._("A loan that is {0} cannot be set to {1}").format(doc.status, status))
 	doc.status = status
+	doc.flags.status_reason = f"set by hand: {reason}"
 	if status == "Default":
 		doc.default_date = doc.default_date or frappe.utils.today()
 	doc.save()
@@ -288,6 +289,27 @@ def run_daily_servicing(as_of: Date | None = None) -> dict:
 		queue="long",
 		as_of=as_of,
 		job_id=f"daily-servicing::{as_of or frappe.utils.today()}",
+		deduplicate=True,
+	)
+	return {"job_id": getattr(job, "id", None), "queued": bool(job)}
+
+
+@frappe.whitelist(methods=["POST"])
+@endpoint
+def resume_daily_servicing(as_of: Date | None = None) -> dict:
+	"""Resume the latest daily run of ``as_of`` (default today) on the long queue: its chunks that did not
+	complete (a killed worker, an error) are done again; the completed ones are left alone. Returns the job
+	id and whether it was queued (``queued`` false while a resume of that date is still queued or running).
+	Koperasi Admin or System Manager (403 otherwise)."""
+	frappe.only_for(("System Manager", "Koperasi Admin"))
+	as_of = as_of or frappe.utils.today()
+	if not frappe.db.exists("Servicing Run", str(as_of)):
+		frappe.throw(frappe._("No servicing run for {0}").format(as_of), frappe.DoesNotExistError)
+	job = frappe.enqueue(
+		"pinjaman_online.servicing.daily.resume_run",
+		queue="long",
+		as_of=as_of,
+		job_id=f"daily-servicing-resume::{as_of}",
 		deduplicate=True,
 	)
 	return {"job_id": getattr(job, "id", None), "queued": bool(job)}

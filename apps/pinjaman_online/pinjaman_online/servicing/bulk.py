@@ -34,8 +34,8 @@ from pymysql.constants import SERVER_STATUS
 from pymysql.converters import escape_string
 
 from pinjaman_online.accounting.posting import post_bulk_payments, reverse_journals
-from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment
+from pinjaman_online.lending.lifecycle import installment_status
 from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
 
 PAYMENT_SERIES = "PAY-.YYYY.-.#####"
@@ -280,13 +280,15 @@ def existing_payments(source_keys: list[str]) -> dict[str, dict]:
 
 
 def lock_loans(loans: list[str]) -> dict[str, dict]:
-	"""Lock the loans (FOR UPDATE, in name order) and return name → status, dates and member."""
+	"""Lock the loans (FOR UPDATE, in name order) and return name → status, dates, member and the figures
+	``servicing.state`` writes (``state.LOAN_FIELDS``)."""
 	out = {}
 	for start in range(0, len(loans), 1000):
 		marks, values = _in(sorted(loans)[start : start + 1000])
 		for row in frappe.db.sql(
 			f"""SELECT name, status, disbursement_date, member, member_name, closed_date, outstanding_principal,
-				outstanding_interest, outstanding_penalty, total_paid
+				outstanding_interest, outstanding_penalty, total_paid, days_past_due, aging_bucket, collectibility,
+				default_date, last_payment_date
 			FROM `tabLoan` WHERE name IN ({marks}) ORDER BY name FOR UPDATE""",
 			values,
 			as_dict=True,
@@ -479,8 +481,8 @@ def _write(postings, results, touched, user):
 def _installment_values(r, stamp) -> tuple:
 	"""The columns ``servicing.utils.apply_allocation`` sets on an installment after a payment."""
 	remaining = _remaining(r)
-	paid_any = r.principal_paid + r.interest_paid + r.penalty_paid
-	status = "Paid" if remaining <= 0 else "Partially Paid" if paid_any > 0 else "Unpaid"
+	status = installment_status(remaining + r.principal_paid + r.interest_paid + r.penalty_paid,
+		r.principal_paid + r.interest_paid + r.penalty_paid)  # fmt: skip
 	return (
 		r.name,
 		r.principal_paid,
@@ -566,37 +568,15 @@ def cancel_payments(names: list[str], user: str | None = None) -> int:
 	return len(payments)
 
 
-def loan_figures(loan, principal, interest, penalty, total_paid, dpd: int, as_of: datetime.date) -> tuple:
-	"""The values ``servicing.utils.refresh_loan`` stores on a loan, from its outstanding (Rupiah) and DPD:
-	``(principal, interest, penalty, total_paid, dpd, aging bucket, collectibility, status, closed_date)``;
-	Closed when nothing is owed any more (Active again when a Closed loan owes again)."""
-	status, closed_date = loan.status, loan.closed_date
-	total = principal + interest + penalty
-	if status in ("Active", "Default") and total == 0:
-		status, closed_date = "Closed", as_of
-	elif status == "Closed" and total > 0:
-		status, closed_date = "Active", None
-	return (
-		principal,
-		interest,
-		penalty,
-		total_paid,
-		dpd,
-		dpd_bucket(dpd),
-		collectibility(dpd),
-		status,
-		closed_date,
-	)
-
-
 def _update_loans(loans, schedule, paid, as_of, user):
-	"""refresh_loan + ``last_payment_date`` for the loans that got payments, without re-reading their
-	schedules: the locked loan's outstanding less what this batch allocated (the loan's figures are kept
-	equal to its installments by every writer: refresh_loan), and DPD from the unpaid installments held in
-	memory, which include every one due before the payment date."""
-	stamp = now_datetime()
-	updates = []
-	for name, day in sorted(as_of.items()):
+	"""The loans' new state after this batch's payments, with ``last_payment_date``, through the one writer
+	(``servicing.state.write_states``) without re-reading their schedules: the locked loan's outstanding less
+	what this batch allocated (every writer keeps a loan's figures equal to its installments), and DPD from
+	the unpaid installments held in memory, which include every one due before the payment date."""
+	from pinjaman_online.servicing.state import write_states
+
+	computed = {}
+	for name, day in as_of.items():
 		loan = loans[name]
 		principal_paid, interest_paid, penalty_paid = paid[name]
 		overdue = [
@@ -604,74 +584,23 @@ def _update_loans(loans, schedule, paid, as_of, user):
 			for r in schedule.get(name, ())
 			if _remaining(r) > 0 and getdate(r.due_date) < day
 		]
-		dpd = (day - min(overdue)).days if overdue else 0
-		figures = loan_figures(
-			loan,
+		computed[name] = (
 			money(loan.outstanding_principal) - principal_paid,
 			money(loan.outstanding_interest) - interest_paid,
 			money(loan.outstanding_penalty) - penalty_paid,
 			money(loan.total_paid) + principal_paid + interest_paid + penalty_paid,
-			dpd,
+			min(overdue) if overdue else None,
 			day,
 		)
-		updates.append((name, *figures, day, stamp, user))
-	upsert_rows("Loan", LOAN_UPDATE, updates)
+	write_states(loans, computed, "payment", last_payment=as_of, user=user)
 
 
 def _refresh_loans(
 	loans: dict[str, dict], as_of: dict[str, datetime.date], user: str, set_last_payment: bool = True
 ):
-	"""Batched ``servicing.utils.refresh_loan`` (+ ``last_payment_date``) for the loans that got payments.
+	"""Batched ``servicing.utils.refresh_loan`` (+ ``last_payment_date`` with ``set_last_payment``) for the
+	loans that payments were taken from or given to, through the one writer (``servicing.state``): the same
+	figures from the same rows, status changes recorded as a reversal."""
+	from pinjaman_online.servicing.state import refresh_loans
 
-	Same figures from the same rows: outstanding principal/interest/penalty, total paid, DPD as of the
-	payment date, its aging bucket and collectibility, Closed when nothing is owed any more.
-	"""
-	if not as_of:
-		return
-	stamp = now_datetime()
-	updates = []
-	names = sorted(as_of)
-	for start in range(0, len(names), 500):
-		chunk = names[start : start + 500]
-		marks, values = _in(chunk)
-		sums = frappe.db.sql(
-			f"""SELECT loan,
-				SUM(principal_amount - principal_paid) AS principal,
-				SUM(interest_amount - interest_paid) AS interest,
-				SUM(penalty_amount - penalty_paid) AS penalty,
-				SUM(principal_paid + interest_paid + penalty_paid) AS paid
-			FROM `tabLoan Installment` WHERE loan IN ({marks}) AND status != 'Cancelled' GROUP BY loan""",
-			values,
-			as_dict=True,
-		)
-		unpaid = defaultdict(list)
-		for row in frappe.db.sql(
-			f"""SELECT loan, due_date FROM `tabLoan Installment`
-			WHERE loan IN ({marks}) AND status != 'Cancelled'
-				AND principal_amount + interest_amount + penalty_amount
-					- principal_paid - interest_paid - penalty_paid > 0
-				AND due_date < %s""",
-			[*values, max(as_of[n] for n in chunk)],
-			as_dict=True,
-		):
-			unpaid[row.loan].append(getdate(row.due_date))
-		for s in sums:
-			day = as_of[s.loan]
-			overdue = [d for d in unpaid[s.loan] if d < day]
-			dpd = (day - min(overdue)).days if overdue else 0
-			figures = loan_figures(
-				loans[s.loan],
-				money(s.principal),
-				money(s.interest),
-				money(s.penalty),
-				money(s.paid),
-				dpd,
-				day,
-			)
-			updates.append((s.loan, *figures, day, stamp, user))
-	if set_last_payment:
-		upsert_rows("Loan", LOAN_UPDATE, updates)
-	else:
-		fields = tuple(f for f in LOAN_UPDATE if f != "last_payment_date")
-		drop = LOAN_UPDATE.index("last_payment_date")
-		upsert_rows("Loan", fields, [row[:drop] + row[drop + 1 :] for row in updates])
+	refresh_loans(as_of, "reversal", loans=loans, last_payment=as_of if set_last_payment else None, user=user)

@@ -142,7 +142,7 @@ def apply_restructure(doc):
 	loan.restructure_count = (loan.restructure_count or 0) + 1
 	loan.flags.ignore_permissions = True
 	loan.save(ignore_version=False)
-	refresh_loan(loan.name, doc.effective_date)
+	refresh_loan(loan.name, doc.effective_date, reason="restructure", reference=doc)
 	loan.add_comment("Info", _("Restructured by {0}: {1}").format(doc.name, _(doc.restructure_type)))
 
 
@@ -241,7 +241,7 @@ def revert_settlement(doc):
 		payment.flags.ignore_permissions = True
 		payment.cancel()
 	_set_interest(doc.adjustments, "interest_before")
-	refresh_loan(doc.loan)
+	refresh_loan(doc.loan, reason="settlement cancelled", reference=doc)
 
 
 def _set_interest(adjustments, field: str):
@@ -310,7 +310,7 @@ def add_penalty(doc, sign: int):
 			"status": status,
 		},
 	)
-	refresh_loan(doc.loan, doc.posting_date)
+	refresh_loan(doc.loan, doc.posting_date, reason="penalty", reference=doc)
 
 
 # ------------------------------------------------------------------ payment reversal

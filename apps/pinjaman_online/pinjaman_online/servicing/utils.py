@@ -5,13 +5,11 @@ updated one row at a time by payments, so that a payment never re-saves the whol
 """
 
 from datetime import date
-from decimal import Decimal
 
 import frappe
 from frappe import _
 from frappe.utils import getdate, now, today
 
-from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.allocation import (
 	Allocation,
 	InstallmentDue,
@@ -19,6 +17,7 @@ from pinjaman_online.lending.allocation import (
 	outstanding_of,
 	overdue_of,
 )
+from pinjaman_online.lending.lifecycle import installment_status
 from pinjaman_online.lending.schedule import Schedule
 from pinjaman_online.products.utils import simulate_product
 from pinjaman_online.utils import STANDARD_FIELDS, insert_rows, to_money
@@ -140,8 +139,14 @@ def cancel_undisbursed_loan(loan_name: str):
 		frappe.throw(
 			_("Loan {0} is {1} and cannot be cancelled").format(loan_name, loan.status), exc=LoanStateError
 		)
-	frappe.db.set_value(
-		"Loan", loan_name, {"status": "Cancelled", "outstanding_principal": 0, "outstanding_interest": 0}
+	from pinjaman_online.servicing.state import set_status
+
+	set_status(
+		loan_name,
+		"Cancelled",
+		"application cancelled",
+		values={"outstanding_principal": 0, "outstanding_interest": 0},
+		reference=("Loan Application", loan.loan_application) if loan.loan_application else None,
 	)
 	li = frappe.qb.DocType("Loan Installment")
 	frappe.qb.update(li).set(li.status, "Cancelled").set(li.outstanding_amount, 0).where(
@@ -199,8 +204,7 @@ def apply_allocation(rows: list[dict], allocation: Allocation, sign: int, postin
 		penalty_paid = to_money(row.penalty_paid) + sign * line.penalty
 		due = to_money(row.principal_amount) + to_money(row.interest_amount) + to_money(row.penalty_amount)
 		remaining = due - principal_paid - interest_paid - penalty_paid
-		paid_any = principal_paid + interest_paid + penalty_paid
-		status = "Paid" if remaining <= 0 else "Partially Paid" if paid_any > 0 else "Unpaid"
+		status = installment_status(due, principal_paid + interest_paid + penalty_paid)
 		(
 			frappe.qb.update(li)
 			.set(li.principal_paid, principal_paid)
@@ -215,36 +219,33 @@ def apply_allocation(rows: list[dict], allocation: Allocation, sign: int, postin
 		)
 
 
-def refresh_loan(loan: str, as_of: date | None = None) -> dict:
-	"""Recompute the loan's outstanding, total paid, DPD, aging bucket, collectibility and paid-off status
-	from its installments. A loan whose outstanding reaches 0 is Closed; a Closed loan that owes again
-	(a reversed payment) is Active again."""
-	# A locking read: under REPEATABLE READ a plain read could see a snapshot older than a concurrent payment
-	# that committed while this transaction waited for the loan's lock.
-	rows = installment_rows(loan, for_update=True)
-	dues = dues_of(rows)
-	out = outstanding_of(dues)
-	paid = sum(
-		(to_money(r.principal_paid) + to_money(r.interest_paid) + to_money(r.penalty_paid) for r in rows),
-		Decimal(0),
-	)
+def refresh_loan(loan: str, as_of: date | None = None, reason: str = "refresh", reference=None) -> dict:
+	"""Recompute the loan's outstanding, total paid, DPD, aging bucket, collectibility and status from its
+	installments and write what changed, through the one writer (``servicing.state.refresh_loans``): a loan
+	whose outstanding reaches 0 is Closed, a Closed loan that owes again (a reversed payment) is Active again,
+	and each such change is recorded with ``reason`` (``"payment"``, ``"reversal"``…) and ``reference`` (the
+	document that caused it). Returns the stored figures (Rupiah, days) and, when it changed, ``status``."""
+	from pinjaman_online.servicing.state import read_loans, refresh_loans
+
 	as_of = getdate(as_of or today())
-	dpd = days_past_due(dues, as_of)
-	status = frappe.db.get_value("Loan", loan, "status")
+	# The loan is locked before its installments are read: under REPEATABLE READ the installments' read then
+	# sees every payment that committed while this transaction waited for the loan's lock.
+	loans = read_loans([loan])
+	if not loans:
+		return {}
+	before = loans[loan].status
+	state = refresh_loans({loan: as_of}, reason, loans=loans, reference=reference)[loan]
 	values = {
-		"outstanding_principal": out.principal,
-		"outstanding_interest": out.interest,
-		"outstanding_penalty": out.penalty,
-		"total_paid": paid,
-		"days_past_due": dpd,
-		"aging_bucket": dpd_bucket(dpd),
-		"collectibility": collectibility(dpd),
+		"outstanding_principal": state.outstanding_principal,
+		"outstanding_interest": state.outstanding_interest,
+		"outstanding_penalty": state.outstanding_penalty,
+		"total_paid": state.total_paid,
+		"days_past_due": state.days_past_due,
+		"aging_bucket": state.aging_bucket,
+		"collectibility": state.collectibility,
 	}
-	if status in ("Active", "Default") and out.total == 0:
-		values.update(status="Closed", closed_date=as_of)
-	elif status == "Closed" and out.total > 0:
-		values.update(status="Active", closed_date=None)
-	frappe.db.set_value("Loan", loan, values)
+	if state.status != before:
+		values.update(status=state.status, closed_date=state.closed_date)
 	return values
 
 

@@ -131,6 +131,7 @@ def apply_status_to_loans(member):
 		loan = frappe.get_doc("Loan", name)
 		if action == "Mark Loans Default":
 			loan.status, loan.default_date = "Default", loan.default_date or frappe.utils.today()
+			loan.flags.status_reason = f"member {member.name} is {member.status}"
 		else:
 			loan.heir_settlement_required = 1
 		loan.flags.ignore_permissions = True

@@ -5,6 +5,7 @@ from frappe.utils import getdate
 
 from pinjaman_online.accounting.posting import post_disbursement, reverse_journals
 from pinjaman_online.permissions import SystemFieldsDocument
+from pinjaman_online.servicing.state import set_status
 from pinjaman_online.servicing.utils import LoanStateError, refresh_loan
 from pinjaman_online.utils import lock_row
 
@@ -21,19 +22,21 @@ class LoanDisbursement(SystemFieldsDocument):
 		self.validate_loan_state(frappe.get_doc("Loan", self.loan))
 
 	def on_submit(self):
-		frappe.db.set_value(
-			"Loan",
+		set_status(
 			self.loan,
-			{
-				"status": "Active",
+			"Active",
+			"disbursement",
+			self.disbursement_date,
+			values={
 				"disbursement_date": self.disbursement_date,
 				"disbursed_amount": self.amount,
 				"bank_name": self.bank_name,
 				"account_number": self.account_number,
 				"account_holder": self.account_holder,
 			},
+			reference=self,
 		)
-		refresh_loan(self.loan, self.disbursement_date)
+		refresh_loan(self.loan, self.disbursement_date, reason="disbursement", reference=self)
 		post_disbursement(self)  # ledger: principal receivable, bank paid out, fees deducted
 		application = frappe.db.get_value("Loan", self.loan, "loan_application")
 		if (
@@ -51,10 +54,12 @@ class LoanDisbursement(SystemFieldsDocument):
 			)
 
 	def on_cancel(self):
-		frappe.db.set_value(
-			"Loan",
+		set_status(
 			self.loan,
-			{"status": "Pending Disbursement", "disbursement_date": None, "disbursed_amount": 0},
+			"Pending Disbursement",
+			"disbursement cancelled",
+			values={"disbursement_date": None, "disbursed_amount": 0},
+			reference=self,
 		)
 		reverse_journals(self.doctype, self.name)  # ledger: the disbursement's journal mirrored
 		application = frappe.db.get_value("Loan", self.loan, "loan_application")

@@ -108,7 +108,7 @@ class LoanPayment(SystemFieldsDocument):
 		apply_allocation(
 			installment_rows(self.loan, for_update=True), self.as_allocation(), +1, self.posting_date
 		)
-		refresh_loan(self.loan, self.posting_date)
+		refresh_loan(self.loan, self.posting_date, reason="payment", reference=self)
 		frappe.db.set_value("Loan", self.loan, "last_payment_date", self.posting_date)
 		post_payment(self)  # ledger: clearing account / receivables and income, in this transaction
 
@@ -119,7 +119,7 @@ class LoanPayment(SystemFieldsDocument):
 		apply_allocation(
 			installment_rows(self.loan, for_update=True), self.as_allocation(), -1, self.posting_date
 		)
-		refresh_loan(self.loan)
+		refresh_loan(self.loan, reason="reversal", reference=self)
 		restore_last_payment_date([self.loan])
 		reverse_journals(self.doctype, self.name)  # ledger: the payment's journal mirrored
 		self.db_set("reference_key", None, update_modified=False)
