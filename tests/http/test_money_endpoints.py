@@ -101,6 +101,26 @@ def test_a_retry_with_the_same_key_answers_the_first_result_and_posts_once(staff
 	assert post(finance, "pay", "kunci-\u00e9", loan=loan, amount=1000).status_code == 400
 
 
+def test_keys_are_kept_for_the_configured_time_then_purged(staff, admin, loan):
+	finance = staff["finance"]
+	settings = "/api/resource/Pinjaman Online Settings/Pinjaman Online Settings"
+	admin.call("PUT", settings, json={"idempotency_key_hours": 0})
+	try:
+		key = uuid.uuid4().hex
+		first = post(finance, "pay", key, loan=loan, amount=10_000)
+		# kept for 0 hours: the key has expired, so another body with it is a new request
+		second = post(finance, "pay", key, loan=loan, amount=20_000)
+		assert first.status_code == second.status_code == 200, second.text
+		assert first.json()["message"]["name"] != second.json()["message"]["name"]
+	finally:
+		admin.call("PUT", settings, json={"idempotency_key_hours": 24})
+	assert cli("pinjaman_online.api.idempotency.purge_expired") >= 1
+	# kept again: a retry within the time replays
+	key = uuid.uuid4().hex
+	first = post(finance, "pay", key, loan=loan, amount=10_000)
+	assert post(finance, "pay", key, loan=loan, amount=10_000).json() == first.json()
+
+
 def test_concurrent_duplicates_post_once(staff, loan):
 	finance = staff["finance"]
 	key, reference = uuid.uuid4().hex, f"TRF-C-{uuid.uuid4().hex[:8]}"
@@ -273,3 +293,103 @@ def test_a_client_cannot_give_a_payment_a_fee_part(staff, loan):
 		"Loan Payment", {"loan": loan, "amount": 1000, "fee_amount": 500, "payment_method": "Cash"}
 	)
 	assert not draft.get("fee_amount")  # a system-set field: reset on a new record
+
+
+# ------------------------------------------------------------------ pension deduction: arrears billed again
+
+BILLING = "pinjaman_online.api.billing"
+
+
+def cli(method: str, *args):
+	"""An app function run on the test site through Frappe's CLI (the billing tests' loan seeding)."""
+	import subprocess
+	from pathlib import Path
+
+	from conftest import SITE
+
+	bench = Path(__file__).resolve().parents[2]
+	out = subprocess.run(
+		[str(bench / "bin" / "frappe"), "--site", SITE, "execute", method, "--args", json.dumps(list(args))],
+		check=True,
+		capture_output=True,
+		text=True,
+		timeout=300,
+	).stdout.strip()
+	return json.loads(out.splitlines()[-1]) if out else None
+
+
+def next_period(period: str) -> str:
+	year, month = map(int, period.split("-"))
+	return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def lines_of(api, export: str, loan: str) -> list[tuple[int, Decimal]]:
+	detail = api.method(f"{BILLING}.get_export", verb="GET", name=export, limit=1000)
+	return [(r["installment_number"], Decimal(r["amount"])) for r in detail["lines"] if r["loan"] == loan]
+
+
+def realise(api, export: dict, loan: str, amount: str) -> dict:
+	"""Import the fund's answer to ``export``: ``amount`` (the file's format, e.g. ``700.000``) deducted from
+	``loan``'s member; wait for the matching job."""
+	import time
+
+	r = api.call("GET", export["file"])
+	rows = [row.split(";") for row in r.content.decode("utf-8").splitlines()]
+	header = ["NOMINAL_POTONGAN" if h == "NOMINAL_TAGIHAN" else h for h in rows[0]]
+	mine = [row for row in rows[1:] if row[4] == loan]
+	line = [*mine[0][:7], amount, ""]  # one deduction per member, not tied to one line
+	content = ("\r\n".join([";".join(header), ";".join(line)]) + "\r\n").encode()
+	answer = api.call(
+		"POST",
+		f"/api/method/{BILLING}.import_realisation",
+		data={"period": export["period"], "pension_fund": "Taspen"},
+		files={"file": (f"realisasi-{uuid.uuid4().hex[:6]}.csv", content, "text/csv")},
+	).json()["message"]
+	for _ in range(360):
+		imp = api.method(f"{BILLING}.get_import", verb="GET", name=answer["name"], limit=100)
+		if imp["status"] in ("Reconciled", "Failed"):
+			return imp
+		time.sleep(0.5)
+	raise AssertionError(f"import {answer['name']} not reconciled: {imp['status']}")
+
+
+def test_pension_deduction_arrears_are_billed_again_and_paid_oldest_first(staff):
+	finance = staff["finance"]
+	period = cli("pinjaman_online.tests.factories.free_period")
+	(loan,) = cli("pinjaman_online.tests.factories.make_billable_loans_fast", period, 1)
+	first = finance.method(f"{BILLING}.export", period=period, pension_fund="Taspen")
+	assert lines_of(finance, first["name"], loan) == [(1, Decimal(1_180_000))]
+
+	# a short deduction: 700.000 of 1.180.000 (interest 180.000 first, then 520.000 of principal)
+	imp = realise(finance, first, loan, "700.000")
+	assert imp["status"] == "Reconciled" and imp["short_count"] == 1, imp
+
+	# next month's instruction bills the arrear again, before the month's own installment
+	second = finance.method(f"{BILLING}.export", period=next_period(period), pension_fund="Taspen")
+	assert lines_of(finance, second["name"], loan) == [(1, Decimal(480_000)), (2, Decimal(1_180_000))]
+
+	# the whole bill deducted: both lines realised and both installments paid
+	imp = realise(finance, second, loan, "1.660.000")
+	assert imp["status"] == "Reconciled" and imp["matched_count"] == 1, imp
+	detail = finance.method(f"{BILLING}.get_export", verb="GET", name=second["name"], limit=1000)
+	assert {r["installment_number"]: r["status"] for r in detail["lines"] if r["loan"] == loan} == {
+		1: "Realised",
+		2: "Realised",
+	}
+	statuses = finance.list(
+		"Loan Installment",
+		filters=json.dumps([["loan", "=", loan], ["installment_number", "<=", 2]]),
+		fields='["installment_number","status"]',
+		order_by="installment_number asc",
+	)
+	assert [r["status"] for r in statuses] == ["Paid", "Paid"]
+
+
+def test_an_arrear_waiting_for_its_answer_is_not_billed_twice(staff):
+	finance = staff["finance"]
+	period = cli("pinjaman_online.tests.factories.free_period")
+	(loan,) = cli("pinjaman_online.tests.factories.make_billable_loans_fast", period, 1)
+	finance.method(f"{BILLING}.export", period=period, pension_fund="Taspen")
+	# no realisation imported for the first month yet: its installment is not instructed again
+	second = finance.method(f"{BILLING}.export", period=next_period(period), pension_fund="Taspen")
+	assert lines_of(finance, second["name"], loan) == [(2, Decimal(1_180_000))]

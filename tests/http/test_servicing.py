@@ -163,7 +163,8 @@ def test_settlement_reversal_penalty_and_restructure(staff, product):
 	quote = finance.method("pinjaman_online.api.servicing.payoff", verb="GET", loan=loan)
 	assert Decimal(quote["principal"]) == 12_000_000
 	assert Decimal(quote["penalty"]) == 25_000
-	settled = finance.method("pinjaman_online.api.servicing.settle", loan=loan, reference_no="TRF-PAYOFF")
+	reference = f"TRF-PAYOFF-{uuid.uuid4().hex[:8]}"  # a transfer's reference is used once per channel
+	settled = finance.method("pinjaman_online.api.servicing.settle", loan=loan, reference_no=reference)
 	assert settled["loan_status"] == "Closed"
 	assert Decimal(str(settled["total_amount"])) == Decimal(quote["total"])
 	assert all(r["status"] in ("Paid", "Cancelled") for r in installments(finance, loan))

@@ -6,10 +6,11 @@ Deduction*, whose member belongs to the fund. The amount billed is what is still
 (principal + interest + penalty − paid). Installments of earlier months left unpaid (arrears) are billed again,
 each as its own line before the month's own, so the instruction is what the member owes by then and the
 matching, which spreads a deduction over the lines oldest due first, realises the lines in the order the
-payment pays their installments (README, *Money decisions*). An arrear is billed again when it was on an
-earlier export of the fund whose realisation has been imported (a submitted import of that period): one still
-waiting for its answer is not instructed twice, and an installment never instructed is left to be collected
-otherwise.
+payment pays their installments (README, *Money decisions*). Arrears carry forward month to month: an
+installment is billed again when it was on the fund's export of the previous month and that month's
+realisation has been imported (a submitted import of that period). One still waiting for its answer is not
+instructed twice; after a month without an export or an answer the chain stops and the arrear is collected by
+hand (manual reconciliation, or a payment of another channel).
 
 Lines are rows of their own doctype (*Pension Cut Export Line*, one row per line, written with multi-row
 INSERTs: :func:`pinjaman_online.servicing.bulk.write_rows`), never a child table of the export: 100,000 lines
@@ -75,13 +76,13 @@ def billable_installments(pension_fund: str, period: Period) -> list[dict]:
 			AND (li.due_date >= %(start)s OR EXISTS (
 				SELECT 1 FROM `tabPension Cut Export Line` el
 				JOIN `tabPension Cut Export` e ON e.name = el.cut_export
-				WHERE el.loan_installment = li.name AND e.docstatus = 1 AND e.period < %(period)s
+				WHERE el.loan_installment = li.name AND e.docstatus = 1 AND e.period = %(previous)s
 					AND EXISTS (
 						SELECT 1 FROM `tabPension Cut Import` i
 						WHERE i.docstatus = 1 AND i.pension_fund = e.pension_fund AND i.period = e.period)))
 		ORDER BY m.pension_number, li.due_date, li.loan, li.installment_number
 		""",
-		{"start": period.start, "end": period.end, "fund": pension_fund, "period": str(period)},
+		{"start": period.start, "end": period.end, "fund": pension_fund, "previous": str(period.previous())},
 		as_dict=True,
 	)
 
