@@ -5,8 +5,10 @@ balance (debit − credit)."""
 import frappe
 from frappe import _
 
-from pinjaman_online.accounting.report.common import ZERO, check_access, date_range, money, shown
+from pinjaman_online.accounting.report.common import check_access, date_range, money, shown
 
+MAX_ROWS = 20_000
+"""Entries listed at most; the totals, opening and closing always cover every entry of the filter."""
 FILTER_FIELDS = ("account", "loan", "member", "voucher_no", "event", "journal_no")
 
 
@@ -25,40 +27,50 @@ def execute(filters=None):
 	filters = filters or {}
 	start, end = date_range(filters)
 	where, values = conditions(filters)
-	values.update(start=start, end=end)
-	opening = money(
-		frappe.db.sql(
-			f"select sum(e.debit - e.credit) from `tabLedger Entry` e where {where} and e.posting_date < %(start)s",
+	values.update(start=start, end=end, limit=MAX_ROWS + 1)
+	opening, total_debit, total_credit = (
+		money(v)
+		for v in frappe.db.sql(
+			f"""select sum(case when e.posting_date < %(start)s then e.debit - e.credit end),
+				sum(case when e.posting_date >= %(start)s then e.debit end),
+				sum(case when e.posting_date >= %(start)s then e.credit end)
+			from `tabLedger Entry` e where {where} and e.posting_date <= %(end)s""",
 			values,
-		)[0][0]
+		)[0]
 	)
 	entries = frappe.db.sql(
 		f"""select e.posting_date, e.journal_no, e.account, a.account_name, e.debit, e.credit, e.event,
 			e.voucher_type, e.voucher_no, e.loan, e.member, e.is_reversal, e.reversal_of, e.remarks
 		from `tabLedger Entry` e left join `tabLedger Account` a on a.name = e.account
 		where {where} and e.posting_date between %(start)s and %(end)s
-		order by e.posting_date, e.journal_no, e.creation, e.name""",
+		order by e.posting_date, e.journal_no, e.creation, e.name
+		limit %(limit)s""",
 		values,
 		as_dict=True,
 	)
+	truncated = len(entries) > MAX_ROWS
 	balance = opening
-	total_debit = total_credit = ZERO
 	data = [{"account_name": _("Opening"), "balance": opening, "bold": 1, "posting_date": start}]
-	for e in entries:
+	for e in entries[:MAX_ROWS]:
 		debit, credit = money(e.debit), money(e.credit)
 		balance += debit - credit
-		total_debit += debit
-		total_credit += credit
 		data.append({**e, "debit": debit, "credit": credit, "balance": balance})
+	closing = opening + total_debit - total_credit
 	data.append({"account_name": _("Total"), "debit": total_debit, "credit": total_credit, "bold": 1})
-	data.append({"account_name": _("Closing"), "balance": balance, "bold": 1, "posting_date": end})
+	data.append({"account_name": _("Closing"), "balance": closing, "bold": 1, "posting_date": end})
 	summary = [
 		{"label": _("Opening"), "value": opening, "datatype": "Currency", "currency": "IDR"},
 		{"label": _("Debit"), "value": total_debit, "datatype": "Currency", "currency": "IDR"},
 		{"label": _("Credit"), "value": total_credit, "datatype": "Currency", "currency": "IDR"},
-		{"label": _("Closing"), "value": balance, "datatype": "Currency", "currency": "IDR"},
+		{"label": _("Closing"), "value": closing, "datatype": "Currency", "currency": "IDR"},
 	]
-	return columns(), data, _("From {0} to {1}").format(shown(start), shown(end)), None, summary
+	message = _("From {0} to {1}").format(shown(start), shown(end))
+	if truncated:
+		message += ". " + _(
+			"Only the first {0} entries are listed (totals and closing cover all): filter by account, loan or "
+			"voucher, or use the journal export"
+		).format(MAX_ROWS)
+	return columns(), data, message, None, summary
 
 
 def columns():
