@@ -54,9 +54,13 @@ def holds(user: str, code: dict, roles: set[str] | None = None) -> bool:
 
 def claims_for(user: str) -> tuple[list[str], list[str]]:
 	"""``(permissions, modules)`` of ``user``'s access token: the codes they hold, sorted, and the modules of
-	those codes, sorted. Administrator holds every code."""
+	those codes, sorted. Administrator holds every code; codes of a switched-off module are left out."""
+	from pinjaman_online.system_modules import is_enabled
+
 	roles = set(frappe.get_roles(user))
-	held = [c for c in _codes() if user == "Administrator" or holds(user, c, roles)]
+	held = [
+		c for c in _codes() if is_enabled(c["module"]) and (user == "Administrator" or holds(user, c, roles))
+	]
 	return sorted({c["code"] for c in held}), sorted({c["module"] for c in held})
 
 

@@ -21,6 +21,7 @@ FIXTURE_FILES = (
 	"loan_product.json",  # borrower: the mobile app's Online Loan product "Pinjaman Online"
 	"credit_scorecard.json",  # borrower: the default credit scorecard of mobile applications
 	"permission_code.json",  # access tokens: the seed's permission codes, each mapped to a Frappe permission
+	"system_module.json",  # modules an admin switches off and on (system_modules.py)
 )
 DEFAULT_REQUIRED_DOCUMENTS = ("KTP", "KK", "SK Pensiun")
 
@@ -46,6 +47,9 @@ def after_install():
 
 
 def after_migrate():
+	from pinjaman_online.system_modules import reapply_all
+
+	reapply_all()  # a migrate syncs workspaces and scheduled jobs back: switched-off modules stay off
 	fill_settings_defaults()
 	seed_fixtures()
 	seed_audit_permissions()
