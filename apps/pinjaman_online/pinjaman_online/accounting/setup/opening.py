@@ -1,7 +1,7 @@
 """Opening journals: the ledger of a site that had loans before it had a ledger.
 
-For each loan whose principal receivable in the ledger differs from its outstanding principal and that has no
-Opening journal yet, one *Opening* journal (voucher: the Loan) posts the difference: Dr principal receivable,
+For each loan on the books (not pending disbursement, cancelled or written off) whose principal receivable in the
+ledger differs from its outstanding principal and that has no Opening journal yet, one *Opening* journal (voucher: the Loan) posts the difference: Dr principal receivable,
 Cr opening equity (``opening_equity``, "Saldo Awal Pembukuan"), or the reverse for a negative difference.
 Afterwards the receivables equal the loans' outstanding principal. Run by the patch
 ``patches.ledger_opening_balances`` on existing sites and at the end of the demo loader.
@@ -42,7 +42,7 @@ def post_opening_journals(posting_date=None) -> int:
 			SELECT loan, SUM(debit - credit) AS balance FROM `tabLedger Entry`
 			WHERE account IN ({marks}) AND loan IS NOT NULL GROUP BY loan
 		) b ON b.loan = l.name
-		WHERE l.status NOT IN ('Pending Disbursement', 'Cancelled')
+		WHERE l.status NOT IN ('Pending Disbursement', 'Cancelled', 'Written Off')
 			AND NOT EXISTS (SELECT 1 FROM `tabLedger Entry` o WHERE o.loan = l.name AND o.event = 'Opening')
 			AND COALESCE(l.outstanding_principal, 0) != COALESCE(b.balance, 0)""",
 		accounts,
