@@ -232,6 +232,39 @@ def test_fractions_refused_on_refunds_and_applications(staff, loan, product):
 	assert r.json()["code"] == "MONEY_NOT_WHOLE_RUPIAH", r.text
 
 
+def test_a_product_may_ask_for_amounts_in_its_rounding_unit(staff):
+	product = staff["admin"].insert(
+		"Loan Product",
+		{
+			"product_name": f"Money Unit HTTP {uuid.uuid4().hex[:6]}",
+			"min_principal": 1_000_000,
+			"max_principal": 200_000_000,
+			"min_tenor_months": 6,
+			"max_tenor_months": 120,
+			"dsr_limit": 70,
+			"max_age_at_maturity": 80,
+			"annual_interest_rate": 18,
+			"interest_method": "Flat",
+			"rounding_unit": 100,
+			"amounts_in_rounding_unit": 1,
+		},
+	)["name"]
+	finance = staff["finance"]
+	loan = book_loan(
+		staff, product, 6_000_000, 6, TODAY - dt.timedelta(days=5), TODAY - dt.timedelta(days=30)
+	)
+	r = post(finance, "pay", loan=loan, amount=150_050)
+	assert r.status_code == 417 and r.json()["code"] == "MONEY_NOT_IN_UNIT", r.text
+	assert "100" in message(r)
+	r = finance.insert(
+		"Loan Payment", {"loan": loan, "amount": 150_050, "payment_method": "Cash"}, expect=417
+	)
+	assert r.json()["code"] == "MONEY_NOT_IN_UNIT"
+	assert post(finance, "penalize", loan=loan, amount=25_050, reason="x").status_code == 417
+	assert post(finance, "pay", loan=loan, amount=150_000).status_code == 200
+	assert post(finance, "penalize", loan=loan, amount=25_000, reason="Bounced transfer").status_code == 200
+
+
 def test_reversal_restores_the_last_payment_date(staff, product):
 	finance = staff["finance"]
 	loan = book_loan(

@@ -271,7 +271,12 @@ doc_events = {
 		],
 	},
 	# money enters in whole Rupiah (Loan Payment checks it in its own validate)
-	"Loan Penalty": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
+	"Loan Penalty": {
+		"validate": [
+			"pinjaman_online.servicing.amounts.refuse_fractional_amounts",
+			"pinjaman_online.servicing.amounts.refuse_amount_off_unit",
+		]
+	},
 	"Refund Request": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
 	"Funder Allocation": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},
 	"Loan Settlement": {"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts"},

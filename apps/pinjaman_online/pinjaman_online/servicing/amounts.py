@@ -4,7 +4,10 @@ Frappe stores a Currency field with up to nine decimals, so ``1000.123`` sent to
 Payment`` would be stored as such while the lending core works in whole Rupiah. Every money document a
 client can write (``hooks.py`` ``doc_events``, and ``Loan Payment.validate``) runs
 :func:`refuse_fractional_amounts` so an amount with a fraction of a Rupiah is refused with a 417 before
-anything is written. Source: project money rule (``lending/money.py``: whole Rupiah).
+anything is written. A product may ask for more (Loan Product *Amounts Entered in the Rounding Unit*): then
+the amount of a payment or manual penalty entered by staff on its loans must be a multiple of the product's
+rounding unit (:func:`refuse_amount_off_unit`). Source: project money rule (``lending/money.py``: whole
+Rupiah, or the product's unit).
 """
 
 import math
@@ -62,3 +65,37 @@ def refuse_fractional_amounts(doc, method=None) -> None:
 					),
 					_("Invalid amount"),
 				)
+
+
+UNIT_CHECKED = {"Loan Payment": "amount", "Loan Penalty": "amount"}
+"""Doctype -> its amount field that a product's rounding unit applies to (when the product asks for it)."""
+
+
+def refuse_amount_off_unit(doc, method=None) -> None:
+	"""``validate`` hook: refuse (417, code ``MONEY_NOT_IN_UNIT``) a payment or manual penalty entered by staff
+	whose amount is not a multiple of its loan's product rounding unit, when the product has *Amounts Entered
+	in the Rounding Unit* set. Postings made by the app (``source_key`` set: settlements, gateway callbacks,
+	pension deductions, manual reconciliation) are exempt: their amounts come from what was received or owed."""
+	from pinjaman_online.utils import throw_lending_error, to_money
+
+	field = UNIT_CHECKED.get(doc.doctype)
+	if not field or not doc.get("loan") or doc.get("source_key") or doc.get(field) in (None, ""):
+		return
+	product = frappe.db.get_value("Loan", doc.loan, "loan_product")
+	settings = product and frappe.db.get_value(
+		"Loan Product", product, ["amounts_in_rounding_unit", "rounding_unit"], as_dict=True
+	)
+	if not settings or not settings.amounts_in_rounding_unit or (settings.rounding_unit or 1) <= 1:
+		return
+	unit = int(settings.rounding_unit)
+	if to_money(doc.get(field)) % unit:
+		throw_lending_error(
+			InvalidInput(
+				"{name} must be a multiple of Rp {unit} on loans of product {product}",
+				"MONEY_NOT_IN_UNIT",
+				name=_(doc.meta.get_label(field)),
+				unit=f"{unit:,}".replace(",", "."),
+				product=product,
+			),
+			_("Invalid amount"),
+		)

@@ -7,7 +7,7 @@ from pinjaman_online.lending.allocation import Allocation, AllocationLine, alloc
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.permissions import SystemFieldsDocument
-from pinjaman_online.servicing.amounts import refuse_fractional_amounts
+from pinjaman_online.servicing.amounts import refuse_amount_off_unit, refuse_fractional_amounts
 from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
 from pinjaman_online.servicing.utils import (
 	LoanStateError,
@@ -45,6 +45,7 @@ class LoanPayment(SystemFieldsDocument):
 
 		require_fields(self, "loan", "amount")  # read below before Frappe's own mandatory check
 		refuse_fractional_amounts(self)
+		refuse_amount_off_unit(self)
 		if to_money(self.amount) <= 0:
 			frappe.throw(_("Payment amount must be above zero"), title=_("Invalid amount"))
 		self.validate_fee()
