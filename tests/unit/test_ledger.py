@@ -271,3 +271,19 @@ def test_random_event_sequences_keep_the_ledger_balanced(principal, fee_pct, bas
 			assert not totals.get("interest_receivable") and not totals.get("penalty_receivable")
 		for line in (line for lines in journals for line in lines):
 			assert line.account in ROLES
+
+
+def test_commission():
+	from pinjaman_online.lending.ledger import commission_lines, commission_paid_lines
+
+	assert commission_lines(D(120_000)) == [
+		dr("commission_expense", 120_000),
+		cr("commission_payable", 120_000),
+	]
+	assert commission_lines(D(-120_000)) == [
+		cr("commission_expense", 120_000),
+		dr("commission_payable", 120_000),
+	]
+	assert commission_paid_lines(D(120_000)) == [dr("commission_payable", 120_000), cr("bank_cash", 120_000)]
+	assert commission_paid_lines(D(-5)) == [cr("commission_payable", 5), dr("bank_cash", 5)]
+	assert commission_lines(D(0)) == commission_paid_lines(D(0)) == []

@@ -198,8 +198,6 @@ auth_hooks = [
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
 	"pinjaman_online.error_responses.before_request",
-	# observability.py: the request id (X-Request-ID) and start time, before any hook may refuse the request
-	"pinjaman_online.observability.before_request",
 	# api/errors.py: a form field whose name is not text is a 400 (Frappe fails calling and logging with it)
 	"pinjaman_online.api.errors.unreadable_field_names",
 	"pinjaman_online.login_policy.before_request",
@@ -214,18 +212,10 @@ after_request = [
 	# api/errors.py: a 4xx without a message (frappe.only_for, argument types) gets one a person can read
 	"pinjaman_online.api.errors.add_missing_message",
 	"pinjaman_online.login_policy.after_request",
-	# observability.py: X-Request-ID on the response, request metrics and the request's JSON log line
-	"pinjaman_online.observability.after_request",
 	# error_responses.py, last: strips tracebacks from the final error response, adds a 5xx's reference
 	"pinjaman_online.error_responses.after_request",
 ]
 on_login = "pinjaman_online.login_policy.on_login"
-
-# Observability (observability.py): RQ jobs carry the request id of the request that enqueued them and log
-# JSON lines; /metrics, /healthz and /readyz as plain paths.
-before_job = ["pinjaman_online.observability.before_job"]
-after_job = ["pinjaman_online.observability.after_job"]
-page_renderer = ["pinjaman_online.observability.ObservabilityPage"]
 
 # Personal data export (borrower KYC part): Frappe's request, collected on RQ, with the lending records.
 override_doctype_class = {
@@ -266,13 +256,7 @@ doc_events = {
 		"validate": "pinjaman_online.permissions.refuse_foreign_private_file",
 	},
 	# login_policy: Frappe logs each failed password login; the policy counts it against the client
-	"Activity Log": {
-		"after_insert": [
-			"pinjaman_online.login_policy.on_failed_login",
-			# observability: failed logins counted for /metrics
-			"pinjaman_online.observability.count_login_failure",
-		]
-	},
+	"Activity Log": {"after_insert": "pinjaman_online.login_policy.on_failed_login"},
 	# monitoring: every Error Log is also an Exception Log with its source and severity
 	"Error Log": {"after_insert": "pinjaman_online.monitoring.on_error_log"},
 	"Exception Rule": {"on_change": "pinjaman_online.monitoring.clear_rules_cache"},
@@ -304,6 +288,12 @@ doc_events = {
 			"pinjaman_online.sales.utils.validate_product_commission_rates",
 		],
 	},
+	# accounting: a commission booked, paid, or cancelled posts its journal (accounting/posting.py)
+	"Sales Commission": {
+		"on_submit": "pinjaman_online.accounting.posting.post_commission",
+		"on_update_after_submit": "pinjaman_online.accounting.posting.post_commission_paid",
+		"on_cancel": "pinjaman_online.accounting.posting.reverse_voucher",
+	},
 	"Loan Disbursement": {
 		"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts",
 		"on_submit": "pinjaman_online.sales.utils.book_commission",
@@ -329,10 +319,6 @@ borrower_event_handlers = {
 # ---------------
 
 scheduler_events = {
-	# observability: the scheduler's heartbeat for the health check
-	"all": ["pinjaman_online.observability.record_scheduler_heartbeat"],
-	# backups.py: an encrypted backup with files when the newest is older than backup_interval_hours
-	"hourly_long": ["pinjaman_online.backups.scheduled_backup"],
 	"daily_long": [
 		"pinjaman_online.servicing.daily.scheduled_run",
 	],

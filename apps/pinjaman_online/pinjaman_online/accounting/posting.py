@@ -29,6 +29,8 @@ from pinjaman_online.lending.ledger import (
 	JournalLine,
 	channel_role,
 	check_balanced,
+	commission_lines,
+	commission_paid_lines,
 	disbursement_lines,
 	mirror,
 	opening_lines,
@@ -536,6 +538,44 @@ def post_refund_paid(doc) -> str:
 		product,
 		remarks=doc.payment_reference,
 	)
+
+
+def post_commission(doc, method=None) -> str | None:
+	"""Sales Commission submitted (doc_events): Dr commission expense, Cr commission payable (a clawback the
+	other way round), dated its ``posting_date``."""
+	lines = commission_lines(_whole(doc.amount))
+	if not lines:
+		return None
+	return post_journal(
+		"Commission", doc.posting_date, lines, doc.doctype, doc.name, doc.loan, None, doc.loan_product
+	)
+
+
+def post_commission_paid(doc, method=None) -> str | None:
+	"""Sales Commission paid (Unpaid -> Paid, doc_events on_update_after_submit): Dr commission payable, Cr
+	bank (a clawback settled the other way round), dated ``paid_on``; once per commission."""
+	before = doc.get_doc_before_save()
+	if doc.status != "Paid" or not doc.paid_on or (before and before.status == "Paid"):
+		return None
+	lines = commission_paid_lines(_whole(doc.amount))
+	if not lines:
+		return None
+	return post_journal(
+		"Commission",
+		doc.paid_on,
+		lines,
+		doc.doctype,
+		doc.name,
+		doc.loan,
+		None,
+		doc.loan_product,
+		remarks=doc.payment_reference,
+	)
+
+
+def reverse_voucher(doc, method=None) -> list[str]:
+	"""doc_events on_cancel: the mirror of the document's journals (:func:`reverse_journals`)."""
+	return reverse_journals(doc.doctype, doc.name)
 
 
 def post_penalty(doc) -> str | None:

@@ -263,6 +263,26 @@ def suspense_lines(channel: str, amount, to_role: str = "suspense_unmatched") ->
 	return lines
 
 
+def commission_lines(amount) -> list[JournalLine]:
+	"""A sales agent's commission booked: Dr commission expense, Cr commission payable = ``amount``; a
+	clawback (negative ``amount``) the other way round. ``[]`` for zero."""
+	amount = to_decimal(amount)
+	if not amount:
+		return []
+	lines = [dr("commission_expense", abs(amount)), cr("commission_payable", abs(amount))]
+	return mirror(lines) if amount < 0 else lines
+
+
+def commission_paid_lines(amount) -> list[JournalLine]:
+	"""A commission paid to the agent: Dr commission payable, Cr bank = ``amount``; a clawback settled
+	(negative ``amount``: the agent pays back) the other way round. ``[]`` for zero."""
+	amount = to_decimal(amount)
+	if not amount:
+		return []
+	lines = [dr("commission_payable", abs(amount)), cr("bank_cash", abs(amount))]
+	return mirror(lines) if amount < 0 else lines
+
+
 def opening_lines(principal_outstanding) -> list[JournalLine]:
 	"""The opening journal of a loan booked before the ledger: Dr principal receivable = its outstanding
 	principal, Cr opening equity. ``[]`` when nothing is outstanding."""

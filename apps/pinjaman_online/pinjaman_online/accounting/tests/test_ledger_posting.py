@@ -425,3 +425,48 @@ class TestPensionDeductionMoney(LedgerTestCase):
 			refund.submit()
 		rows = [r for rows in journals("Refund Request", refund.name).values() for r in rows]
 		self.assertEqual(by_role(rows), {"clearing_taspen": D(5000), "bank_cash": D(-5000)})
+
+
+class TestCommission(LedgerTestCase):
+	def test_commission_booked_paid_and_cancelled_posts_its_journals(self):
+		from pinjaman_online.sales.doctype.sales_commission.sales_commission import mark_paid
+		from pinjaman_online.tests.factories import make_agent, make_branch
+
+		branch = make_branch()
+		agent = make_agent(branch)
+
+		def commission():
+			loan = make_active_loan(disbursement_date=add_months(today(), -1))
+			doc = frappe.get_doc(
+				{
+					"doctype": "Sales Commission",
+					"sales_agent": agent.name,
+					"sales_branch": branch.name,
+					"commission_type": "Commission",
+					"posting_date": today(),
+					"loan": loan.name,
+					"rate_pct": 1,
+				}
+			)
+			doc.flags.ignore_permissions = True
+			doc.insert()
+			doc.submit()
+			return doc
+
+		paid = commission()
+		amount = D(str(paid.amount))
+		self.assertTrue(amount > 0)
+		rows = [r for rows in journals("Sales Commission", paid.name).values() for r in rows]
+		self.assertEqual(by_role(rows), {"commission_expense": amount, "commission_payable": -amount})
+		mark_paid(paid.name, today(), "TRF-COM-1")
+		posted = journals("Sales Commission", paid.name)
+		self.assertEqual(len(posted), 2)
+		rows = [r for rows in posted.values() for r in rows]
+		self.assertEqual(by_role(rows), {"commission_expense": amount, "bank_cash": -amount})
+
+		unpaid = commission()
+		unpaid.flags.ignore_permissions = True
+		unpaid.cancel()
+		posted = journals("Sales Commission", unpaid.name)
+		self.assertEqual(len(posted), 2)
+		self.assertEqual(by_role([r for rows in posted.values() for r in rows]), {})
