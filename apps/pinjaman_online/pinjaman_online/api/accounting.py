@@ -18,27 +18,28 @@ from frappe import _
 from frappe.utils import get_first_day, getdate, today
 
 from pinjaman_online.api import Date, endpoint
-from pinjaman_online.lending.statements import JOURNAL_EXPORT_COLUMNS, journal_export_row
+from pinjaman_online.lending.statements import JOURNAL_EXPORT_COLUMNS
 
 MAX_EXPORT_DAYS = 3660
 
 
 def journal_csv(from_date, to_date) -> str:
-	"""The journal export's CSV text for entries dated ``from_date`` to ``to_date`` (inclusive)."""
-	entries = frappe.db.sql(
-		"""select e.journal_no, e.posting_date, e.account as account_number, a.account_name, e.debit, e.credit,
-			e.event, e.voucher_type, e.voucher_no, e.loan, e.member, e.is_reversal, e.reversal_of, e.remarks
+	"""The journal export's CSV text for entries dated ``from_date`` to ``to_date`` (inclusive), in the format
+	of ``lending.statements.journal_export_row`` (dates, amounts and the reversal flag formatted by the query,
+	so that a month of a large ledger is written in one pass)."""
+	rows = frappe.db.sql(
+		"""select e.journal_no, date_format(e.posting_date, '%%Y-%%m-%%d'), e.account, a.account_name,
+			cast(round(e.debit) as signed), cast(round(e.credit) as signed), e.event, e.voucher_type,
+			e.voucher_no, e.loan, e.member, if(e.is_reversal, 1, 0), e.reversal_of, e.remarks
 		from `tabLedger Entry` e left join `tabLedger Account` a on a.name = e.account
 		where e.posting_date between %(start)s and %(end)s
 		order by e.posting_date, e.journal_no, e.creation, e.name""",
 		{"start": from_date, "end": to_date},
-		as_dict=True,
 	)
 	out = io.StringIO()
 	writer = csv.writer(out, lineterminator="\r\n")
 	writer.writerow(JOURNAL_EXPORT_COLUMNS)
-	for entry in entries:
-		writer.writerow(journal_export_row(entry))
+	writer.writerows(rows)
 	return out.getvalue()
 
 

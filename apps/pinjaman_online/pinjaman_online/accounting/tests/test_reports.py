@@ -22,7 +22,7 @@ from pinjaman_online.accounting.report.trial_balance.trial_balance import execut
 from pinjaman_online.api.accounting import export_journal, journal_csv
 from pinjaman_online.lending.ledger import cr, dr
 from pinjaman_online.lending.provisioning import required_allowance
-from pinjaman_online.lending.statements import JOURNAL_EXPORT_COLUMNS
+from pinjaman_online.lending.statements import JOURNAL_EXPORT_COLUMNS, journal_export_row
 from pinjaman_online.tests.factories import as_user, make_active_loan
 
 D = Decimal
@@ -134,6 +134,16 @@ class TestStatements(FrappeTestCase):
 		self.assertEqual(ours[0]["posting_date"], str(self.start))
 		self.assertEqual(ours[0]["account_number"], account_of("bank_cash"))
 		self.assertTrue(ours[0]["account_name"])
+		entries = frappe.db.sql(
+			"""select e.journal_no, e.posting_date, e.account as account_number, a.account_name, e.debit,
+				e.credit, e.event, e.voucher_type, e.voucher_no, e.loan, e.member, e.is_reversal, e.reversal_of,
+				e.remarks
+			from `tabLedger Entry` e join `tabLedger Account` a on a.name = e.account
+			where e.voucher_no = %s order by e.posting_date, e.journal_no, e.creation, e.name""",
+			self.voucher,
+			as_dict=True,
+		)
+		self.assertEqual([list(r.values()) for r in ours], [journal_export_row(e) for e in entries])
 		export_journal(from_date=str(self.start), to_date=str(self.end))
 		self.assertEqual(frappe.response["type"], "download")
 		self.assertEqual(frappe.response["filecontent"].decode(), text)
