@@ -1,5 +1,8 @@
 """Loan servicing actions (seed 004 API §4). Lists and details are Frappe's REST (/api/resource/Loan,
-/api/resource/Loan Installment?filters=[["loan","=",…]])."""
+/api/resource/Loan Installment?filters=[["loan","=",…]]).
+
+Every POST here that moves money honours an ``Idempotency-Key`` header (:mod:`pinjaman_online.api.idempotency`):
+a retry with the same key and arguments answers the first result and posts nothing more."""
 
 import frappe
 
