@@ -84,3 +84,39 @@ def test_provisioning_action_for_finance_and_koperasi_admin_only(people):
 	for key in ("sales", "auditor", "member"):
 		r = people[key].s.post(URL + PROVISION, json={}, timeout=60)
 		assert r.status_code == 403, f"provisioning as {key}: {r.status_code} {r.text[:300]}"
+
+
+def test_finance_closes_a_month_and_only_a_koperasi_admin_reopens_it(people, admin):
+	settings = admin.get("Accounting Settings", "Accounting Settings")
+	before = settings.get("books_closed_until")
+	start = (
+		(dt.date.fromisoformat(before) + dt.timedelta(days=1)).replace(day=1)
+		if before
+		else dt.date(2001, 1, 1)
+	)
+	period = start.strftime("%Y-%m")
+	close = people["finance"].insert("Accounting Period Close", {"period": period, "docstatus": 1})
+	try:
+		assert close["docstatus"] == 1 and close["closing_date"] >= str(start), close
+		after = admin.get("Accounting Settings", "Accounting Settings")["books_closed_until"]
+		assert after == close["closing_date"], after
+		r = people["finance"].s.post(
+			URL + "/api/method/frappe.client.cancel",
+			json={"doctype": "Accounting Period Close", "name": close["name"]},
+			timeout=60,
+		)
+		assert r.status_code == 403, r.text[:300]
+		r = people["finance"].s.put(
+			URL + "/api/resource/Accounting Settings/Accounting Settings",
+			json={"books_closed_until": None},
+			timeout=60,
+		)
+		assert 400 <= r.status_code < 500, r.text[:300]
+	finally:
+		r = people["kopadmin"].s.post(
+			URL + "/api/method/frappe.client.cancel",
+			json={"doctype": "Accounting Period Close", "name": close["name"]},
+			timeout=60,
+		)
+		assert r.status_code == 200, r.text[:300]
+	assert admin.get("Accounting Settings", "Accounting Settings").get("books_closed_until") == before
