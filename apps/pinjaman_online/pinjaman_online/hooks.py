@@ -61,6 +61,8 @@ before_tests = "pinjaman_online.setup.site.before_tests"
 # that lack a record-level check on some release (override_whitelisted_methods, pinjaman_online/overrides).
 
 permission_query_conditions = {
+	# system_modules.py: nothing of a switched-off module, for every doctype
+	"*": "pinjaman_online.system_modules.query_condition",
 	# borrowers (role Member only) see their own records
 	"Member": "pinjaman_online.permissions.own_records_query",
 	"Loan Application": "pinjaman_online.permissions.own_records_query",
@@ -117,6 +119,8 @@ permission_query_conditions = {
 }
 
 has_permission = {
+	# system_modules.py: no document of a switched-off module, for every doctype
+	"*": "pinjaman_online.system_modules.has_permission",
 	"Member": "pinjaman_online.permissions.own_records_has_permission",
 	"Loan Application": "pinjaman_online.permissions.own_records_has_permission",
 	"Loan": "pinjaman_online.permissions.own_records_has_permission",
@@ -194,10 +198,14 @@ override_whitelisted_methods = {
 auth_hooks = [
 	"pinjaman_online.borrower.auth.authenticate_bearer",
 	"pinjaman_online.login_policy.enforce_on_authenticated_request",
+	# system_modules.py: a switched-off module's doctypes and endpoints answer 403 saying so
+	"pinjaman_online.system_modules.enforce_on_request",
 ]
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to
 	"pinjaman_online.error_responses.before_request",
+	# observability.py: the request id (X-Request-ID) and start time, before any hook may refuse the request
+	"pinjaman_online.observability.before_request",
 	# api/errors.py: a form field whose name is not text is a 400 (Frappe fails calling and logging with it)
 	"pinjaman_online.api.errors.unreadable_field_names",
 	"pinjaman_online.login_policy.before_request",
@@ -212,10 +220,18 @@ after_request = [
 	# api/errors.py: a 4xx without a message (frappe.only_for, argument types) gets one a person can read
 	"pinjaman_online.api.errors.add_missing_message",
 	"pinjaman_online.login_policy.after_request",
+	# observability.py: X-Request-ID on the response, request metrics and the request's JSON log line
+	"pinjaman_online.observability.after_request",
 	# error_responses.py, last: strips tracebacks from the final error response, adds a 5xx's reference
 	"pinjaman_online.error_responses.after_request",
 ]
 on_login = "pinjaman_online.login_policy.on_login"
+
+# Observability (observability.py): RQ jobs carry the request id of the request that enqueued them and log
+# JSON lines; /metrics, /healthz and /readyz as plain paths.
+before_job = ["pinjaman_online.observability.before_job"]
+after_job = ["pinjaman_online.observability.after_job"]
+page_renderer = ["pinjaman_online.observability.ObservabilityPage"]
 
 # Personal data export (borrower KYC part): Frappe's request, collected on RQ, with the lending records.
 override_doctype_class = {
@@ -256,7 +272,13 @@ doc_events = {
 		"validate": "pinjaman_online.permissions.refuse_foreign_private_file",
 	},
 	# login_policy: Frappe logs each failed password login; the policy counts it against the client
-	"Activity Log": {"after_insert": "pinjaman_online.login_policy.on_failed_login"},
+	"Activity Log": {
+		"after_insert": [
+			"pinjaman_online.login_policy.on_failed_login",
+			# observability: failed logins counted for /metrics
+			"pinjaman_online.observability.count_login_failure",
+		]
+	},
 	# monitoring: every Error Log is also an Exception Log with its source and severity
 	"Error Log": {"after_insert": "pinjaman_online.monitoring.on_error_log"},
 	"Exception Rule": {"on_change": "pinjaman_online.monitoring.clear_rules_cache"},
@@ -319,6 +341,10 @@ borrower_event_handlers = {
 # ---------------
 
 scheduler_events = {
+	# observability: the scheduler's heartbeat for the health check
+	"all": ["pinjaman_online.observability.record_scheduler_heartbeat"],
+	# backups.py: an encrypted backup with files when the newest is older than backup_interval_hours
+	"hourly_long": ["pinjaman_online.backups.scheduled_backup"],
 	"daily_long": [
 		"pinjaman_online.servicing.daily.scheduled_run",
 	],
