@@ -575,7 +575,12 @@ def _stored_form(doc, df):
 		return [
 			(
 				row.name,
-				*(_stored_form(row, cdf) for cdf in child.fields if cdf.fieldtype not in no_value_fields),
+				*(
+					_stored_form(row, cdf)
+					for cdf in child.fields
+					if cdf.fieldtype not in no_value_fields
+					and not cdf.is_virtual  # virtual: computed, not stored
+				),
 			)
 			for row in doc.get(df.fieldname) or []
 		]

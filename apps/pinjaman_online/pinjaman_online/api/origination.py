@@ -101,7 +101,7 @@ def decide(application: str, decision: str, notes: str | None = None) -> dict:
 
 	``decision``: approve, reject, approve_with_conditions or conditions_met. Each vote is kept with user and
 	time; 403 for a user whose roles the workflow does not allow at this level; 417 for a second vote by the
-	same user or a self-approval.
+	same user, a self-approval, or a reject / approve_with_conditions without ``notes`` (the reason).
 	"""
 	action = DECISIONS.get((decision or "").strip().lower())
 	if not action:
@@ -109,7 +109,10 @@ def decide(application: str, decision: str, notes: str | None = None) -> dict:
 			_("Decision must be one of: {0}").format(", ".join(DECISIONS)), title=_("Invalid decision")
 		)
 	frappe.flags.committee_notes = notes
-	return _summary(_act(application, action))
+	try:
+		return _summary(_act(application, action))
+	finally:
+		frappe.flags.committee_notes = None
 
 
 @frappe.whitelist(methods=["POST"])

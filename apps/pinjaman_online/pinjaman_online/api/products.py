@@ -3,7 +3,7 @@
 import frappe
 
 from pinjaman_online.api import Date, Money, Months, endpoint
-from pinjaman_online.products.utils import simulate_product
+from pinjaman_online.products.utils import default_first_due_date, simulate_product
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -18,3 +18,17 @@ def simulate(loan_product: str, principal: Money, tenor: Months, first_due_date:
 	product = frappe.get_doc("Loan Product", loan_product)
 	product.check_permission("read")
 	return simulate_product(product, str(principal), tenor, first_due_date).as_dict()
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+@endpoint
+def first_due_date(loan_product: str, application_date: Date | None = None) -> dict:
+	"""The first due date of an application made on ``application_date`` (YYYY-MM-DD, default today) for
+	``loan_product``: from the product's cut-off day and due day (rule: ``lending.dates.first_due_date``).
+
+	Returns ``{"first_due_date": "YYYY-MM-DD"}``; 403 without read access to the product, 404 when it does
+	not exist, 417 for a malformed date.
+	"""
+	product = frappe.get_doc("Loan Product", loan_product)
+	product.check_permission("read")
+	return {"first_due_date": str(default_first_due_date(application_date, product))}

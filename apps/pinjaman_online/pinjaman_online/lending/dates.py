@@ -57,3 +57,32 @@ def age_in_years(birth_date: date, on: date) -> int:
 	if (on.month, on.day) < (birth_date.month, birth_date.day):
 		years -= 1
 	return years
+
+
+def first_due_date(application_date: date, cutoff_day: int | None = None, due_day: int | None = None) -> date:
+	"""Return the first installment's due date for an application made on ``application_date``.
+
+	The product's cut-off day (``cutoff_day``, a day of month 1..31) decides the month: an application
+	on or before the cut-off day of its month is first due in the next month, one after it in the month
+	after that. A cut-off day beyond the month's last day means the last day (31 in February: every
+	February application is on or before it). The day is the product's ``due_day`` (1..31, clamped to
+	the month's last day), or the application's own day of month when the product has none.
+
+	Without a cut-off day (``None`` or 0) the first due date is one month after the application date,
+	the same day of month, clamped (31 Jan -> 28/29 Feb).
+
+	Examples, cut-off 20 and due day 1: applied 20 Mar -> 1 Apr; applied 21 Mar -> 1 May.
+	Raises ``ValueError`` for a cut-off or due day outside 1..31 (0 and ``None`` mean none).
+	Source: the cooperative's monthly billing cycle: deductions for a month are billed from the loans
+	booked before its cut-off, so a later loan's first installment falls in the following cycle.
+	"""
+	for name, value in (("cutoff_day", cutoff_day), ("due_day", due_day)):
+		if value is not None and (
+			isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 31
+		):
+			raise ValueError(f"{name} must be an int in 1..31 (0 or None for none), got {value!r}")
+	if not cutoff_day:
+		return add_months(application_date, 1, anchor_day=due_day or application_date.day)
+	last_day = calendar.monthrange(application_date.year, application_date.month)[1]
+	months = 1 if application_date.day <= min(cutoff_day, last_day) else 2
+	return add_months(application_date, months, anchor_day=due_day or application_date.day)

@@ -11,10 +11,12 @@ pre-check. Four checks, always all evaluated so the officer sees every problem a
 * ``DOUBLE_FINANCING``: no active loan and no other open application (seed 004 §5 business rules).
 
 Reasons are English sentences naming the value and the limit; amounts are written Indonesian style
-(``Rp 1.234.567``, see :func:`~pinjaman_online.lending.money.format_rupiah`).
+(``Rp 1.234.567``, see :func:`~pinjaman_online.lending.money.format_rupiah`). Each reason is also given as
+its template (``{name}`` placeholders, see :data:`REASONS`) and values, so the Frappe layer translates the
+template (``locale/id.po``) and fills in the values in the user's language.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -30,6 +32,54 @@ CHECK_CODES = (DSR, AGE_AT_MATURITY, BENEFIT_COVERAGE, DOUBLE_FINANCING)
 """Codes of the checks, in the order they appear in :class:`EligibilityResult`."""
 
 INVALID_INPUT = "INVALID_ELIGIBILITY_INPUT"
+
+_DSR_DETAIL = (
+	"installment {installment} + other obligations {other} against a monthly pension benefit of {benefit}"
+)
+_COVERAGE_DETAIL = "{share}% of the monthly pension benefit of {benefit} over {tenor} months"
+REASONS = {
+	"DSR_NO_BENEFIT": (
+		"DSR cannot be computed: the monthly pension benefit is {benefit}, it must be greater than zero "
+		"(product limit {limit}%)."
+	),
+	"DSR_WITHIN": "DSR {dsr}% is within the product limit of {limit}% (" + _DSR_DETAIL + ").",
+	"DSR_EXCEEDS": "DSR {dsr}% exceeds the product limit of {limit}% (" + _DSR_DETAIL + ").",
+	"AGE_WITHIN": (
+		"Age at maturity {age} years is within the product maximum of {limit} years "
+		"(born {born}, loan matures {matures})."
+	),
+	"AGE_EXCEEDS": (
+		"Age at maturity {age} years exceeds the product maximum of {limit} years "
+		"(born {born}, loan matures {matures})."
+	),
+	"COVERAGE_WITHIN": (
+		"Principal {principal} is within the pension benefit available over the tenor, {available} ("
+		+ _COVERAGE_DETAIL
+		+ ")."
+	),
+	"COVERAGE_EXCEEDS": (
+		"Principal {principal} exceeds the pension benefit available over the tenor, {available} ("
+		+ _COVERAGE_DETAIL
+		+ ")."
+	),
+	"NO_DOUBLE_FINANCING": "Applicant has no active loan and no other open application.",
+	"HAS_ACTIVE_LOAN": (
+		"Applicant already has an active loan; a new loan requires no active loan and no other open "
+		"application."
+	),
+	"HAS_OPEN_APPLICATION": (
+		"Applicant already has another open application; a new loan requires no active loan and no other "
+		"open application."
+	),
+	"HAS_BOTH": (
+		"Applicant already has an active loan and another open application; a new loan requires no active "
+		"loan and no other open application."
+	),
+}
+"""English templates of the reasons (``str.format`` placeholders). Values: ``dsr``, ``limit`` (percent,
+``Decimal`` without superfluous zeros, or completed years as ``int``), ``share`` (percent, ``Decimal``),
+``age`` and ``tenor`` (``int``), ``born`` and ``matures`` (``date``), and amounts already written as
+``Rp 1.234.567`` (``str``)."""
 _TWO_PLACES = Decimal("0.01")
 
 
@@ -50,9 +100,9 @@ def _whole(name: str, value: object, minimum: int) -> int:
 	return value
 
 
-def _pct(value: Decimal) -> str:
-	"""Percentage without superfluous zeros: 40 -> "40", 40.50 -> "40.5"."""
-	return format(value.normalize(), "f")
+def _pct(value: Decimal) -> Decimal:
+	"""Percentage without superfluous zeros: 40 -> 40, 40.50 -> 40.5 (never in exponent form, 4E+1)."""
+	return Decimal(format(value.normalize(), "f"))
 
 
 @dataclass(frozen=True)
@@ -138,7 +188,8 @@ class CheckResult:
 	``value`` and ``limit`` are what was compared (percent for DSR, completed years for age, Rupiah for
 	coverage, number of conflicting loans/applications against 0 for double financing; ``value`` is
 	``None`` when it cannot be computed); ``reason`` is a person-readable English sentence, also when
-	the check passed. Source: seed 004 §5 business rules.
+	the check passed: ``template`` (one of :data:`REASONS`) filled in with ``params``.
+	Source: seed 004 §5 business rules.
 	"""
 
 	code: str
@@ -146,6 +197,21 @@ class CheckResult:
 	value: Decimal | int | None
 	limit: Decimal | int | None
 	reason: str
+	template: str = ""
+	params: dict = field(default_factory=dict)
+
+
+def _result(code: str, passed: bool, value, limit, reason_key: str, /, **params) -> CheckResult:
+	template = REASONS[reason_key]
+	return CheckResult(
+		code=code,
+		passed=passed,
+		value=value,
+		limit=limit,
+		reason=template.format(**params),
+		template=template,
+		params=params,
+	)
 
 
 @dataclass(frozen=True)
@@ -175,42 +241,42 @@ class EligibilityResult:
 def _check_dsr(inp: EligibilityInput) -> CheckResult:
 	limit = inp.dsr_limit_pct
 	debt = inp.installment + inp.other_monthly_obligations
-	detail = (
-		f"installment {format_rupiah(inp.installment)} + other obligations "
-		f"{format_rupiah(inp.other_monthly_obligations)} against a monthly pension benefit of "
-		f"{format_rupiah(inp.monthly_pension_benefit)}"
-	)
+	benefit = format_rupiah(inp.monthly_pension_benefit)
 	if inp.monthly_pension_benefit <= ZERO:
-		return CheckResult(
-			code=DSR,
-			passed=False,
-			value=None,
-			limit=limit,
-			reason=(
-				f"DSR cannot be computed: the monthly pension benefit is "
-				f"{format_rupiah(inp.monthly_pension_benefit)}, it must be greater than zero "
-				f"(product limit {_pct(limit)}%)."
-			),
-		)
+		return _result(DSR, False, None, limit, "DSR_NO_BENEFIT", benefit=benefit, limit=_pct(limit))
 	with localcontext() as ctx:
 		ctx.prec = PRECISION
 		value = (debt * HUNDRED / inp.monthly_pension_benefit).quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
-	if value <= limit:
-		reason = f"DSR {value}% is within the product limit of {_pct(limit)}% ({detail})."
-	else:
-		reason = f"DSR {value}% exceeds the product limit of {_pct(limit)}% ({detail})."
-	return CheckResult(code=DSR, passed=value <= limit, value=value, limit=limit, reason=reason)
+	passed = value <= limit
+	return _result(
+		DSR,
+		passed,
+		value,
+		limit,
+		"DSR_WITHIN" if passed else "DSR_EXCEEDS",
+		dsr=value,
+		limit=_pct(limit),
+		installment=format_rupiah(inp.installment),
+		other=format_rupiah(inp.other_monthly_obligations),
+		benefit=benefit,
+	)
 
 
 def _check_age(inp: EligibilityInput) -> CheckResult:
 	age = age_in_years(inp.birth_date, inp.maturity_date)
 	limit = inp.max_age_at_maturity
-	detail = f"born {inp.birth_date.isoformat()}, loan matures {inp.maturity_date.isoformat()}"
-	if age <= limit:
-		reason = f"Age at maturity {age} years is within the product maximum of {limit} years ({detail})."
-	else:
-		reason = f"Age at maturity {age} years exceeds the product maximum of {limit} years ({detail})."
-	return CheckResult(code=AGE_AT_MATURITY, passed=age <= limit, value=age, limit=limit, reason=reason)
+	passed = age <= limit
+	return _result(
+		AGE_AT_MATURITY,
+		passed,
+		age,
+		limit,
+		"AGE_WITHIN" if passed else "AGE_EXCEEDS",
+		age=age,
+		limit=limit,
+		born=inp.birth_date,
+		matures=inp.maturity_date,
+	)
 
 
 def _check_coverage(inp: EligibilityInput) -> CheckResult:
@@ -218,35 +284,32 @@ def _check_coverage(inp: EligibilityInput) -> CheckResult:
 		ctx.prec = PRECISION
 		raw = inp.max_benefit_share_pct / HUNDRED * inp.monthly_pension_benefit * Decimal(inp.tenor_months)
 	limit = max(round_rupiah(raw), ZERO)
-	detail = (
-		f"{_pct(inp.max_benefit_share_pct)}% of the monthly pension benefit of "
-		f"{format_rupiah(inp.monthly_pension_benefit)} over {inp.tenor_months} months"
-	)
 	passed = inp.principal <= limit
-	verb = "is within" if passed else "exceeds"
-	reason = (
-		f"Principal {format_rupiah(inp.principal)} {verb} the pension benefit available over the tenor, "
-		f"{format_rupiah(limit)} ({detail})."
+	return _result(
+		BENEFIT_COVERAGE,
+		passed,
+		inp.principal,
+		limit,
+		"COVERAGE_WITHIN" if passed else "COVERAGE_EXCEEDS",
+		principal=format_rupiah(inp.principal),
+		available=format_rupiah(limit),
+		share=_pct(inp.max_benefit_share_pct),
+		benefit=format_rupiah(inp.monthly_pension_benefit),
+		tenor=inp.tenor_months,
 	)
-	return CheckResult(code=BENEFIT_COVERAGE, passed=passed, value=inp.principal, limit=limit, reason=reason)
 
 
 def _check_double_financing(inp: EligibilityInput) -> CheckResult:
-	conflicts = []
-	if inp.has_active_loan:
-		conflicts.append("an active loan")
-	if inp.has_open_application:
-		conflicts.append("another open application")
-	if conflicts:
-		reason = (
-			f"Applicant already has {' and '.join(conflicts)}; a new loan requires no active loan and no "
-			f"other open application."
-		)
+	if inp.has_active_loan and inp.has_open_application:
+		key = "HAS_BOTH"
+	elif inp.has_active_loan:
+		key = "HAS_ACTIVE_LOAN"
+	elif inp.has_open_application:
+		key = "HAS_OPEN_APPLICATION"
 	else:
-		reason = "Applicant has no active loan and no other open application."
-	return CheckResult(
-		code=DOUBLE_FINANCING, passed=not conflicts, value=len(conflicts), limit=0, reason=reason
-	)
+		key = "NO_DOUBLE_FINANCING"
+	conflicts = int(inp.has_active_loan) + int(inp.has_open_application)
+	return _result(DOUBLE_FINANCING, not conflicts, conflicts, 0, key)
 
 
 def check_eligibility(inp: EligibilityInput) -> EligibilityResult:

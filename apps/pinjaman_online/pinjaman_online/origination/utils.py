@@ -1,8 +1,12 @@
 """Loan origination: the automatic pre-check and the committee's votes (seed 004 §3 LOS, §5 rules)."""
 
+import json
+from datetime import date
+from decimal import Decimal
+
 import frappe
 from frappe import _
-from frappe.utils import getdate, now_datetime
+from frappe.utils import fmt_money, formatdate, getdate, now_datetime
 
 from pinjaman_online.lending.eligibility import (
 	AGE_AT_MATURITY,
@@ -61,6 +65,14 @@ class CommitteeVoteError(frappe.ValidationError):
 	pass
 
 
+class CommitteeReasonRequiredError(frappe.ValidationError):
+	pass
+
+
+# Committee decisions that are kept only with their reason (the conditions, or why the loan is refused).
+REASON_DECISIONS = ("Reject", "Approve with Conditions")
+
+
 def run_precheck(application) -> bool:
 	"""Evaluate every eligibility rule and store the results on the application.
 
@@ -108,9 +120,10 @@ def run_precheck(application) -> bool:
 	except LendingError as exc:
 		throw_lending_error(exc, _("Pre-check failed"))
 
-	if not result.check(DOUBLE_FINANCING).passed:
+	double = result.check(DOUBLE_FINANCING)
+	if not double.passed:
 		frappe.throw(
-			_(result.check(DOUBLE_FINANCING).reason), title=_("Double financing"), exc=DoubleFinancingError
+			precheck_reason(reason_data(double)), title=_("Double financing"), exc=DoubleFinancingError
 		)
 
 	checks = [
@@ -126,6 +139,7 @@ def run_precheck(application) -> bool:
 				"check_code": check.code,
 				"passed": int(check.passed),
 				"reason": check.reason,
+				"reason_data": reason_data(check),
 				"value": "" if check.value is None else str(check.value),
 				"limit_value": "" if check.limit is None else str(check.limit),
 			},
@@ -137,12 +151,61 @@ def run_precheck(application) -> bool:
 	return passed
 
 
+def reason_data(check) -> str:
+	"""A core CheckResult's reason as stored on an Eligibility Check row (``reason_data``): JSON
+	``{"template": …, "params": {…}}`` with decimals as ``{"decimal": "43.50"}`` and dates as
+	``{"date": "YYYY-MM-DD"}``, so the reason can be shown later in the reader's language."""
+
+	def encode(value):
+		if isinstance(value, Decimal):
+			return {"decimal": str(value)}
+		if isinstance(value, date):
+			return {"date": value.isoformat()}
+		return value
+
+	return json.dumps(
+		{"template": check.template, "params": {k: encode(v) for k, v in check.params.items()}},
+		ensure_ascii=False,
+	)
+
+
+def precheck_reason(data: str | None, recorded: str | None = None) -> str:
+	"""A pre-check reason in the current user's language: the English template of ``data`` (see
+	:func:`reason_data`) translated through ``_()`` (``locale/id.po``) and filled in, numbers and dates in
+	the system's formats (43,50 and 15-06-2031 for an Indonesian site). Rows recorded before templates were
+	kept (no ``data``) show ``recorded``, translated when the whole sentence has a translation."""
+	try:
+		stored = json.loads(data) if data else None
+	except ValueError:
+		stored = None
+	if not stored or not stored.get("template"):
+		return _(recorded or "")
+
+	def shown(value):
+		if isinstance(value, dict) and "decimal" in value:
+			number = Decimal(value["decimal"])
+			return fmt_money(number, precision=max(0, -number.as_tuple().exponent))
+		if isinstance(value, dict) and "date" in value:
+			return formatdate(value["date"])
+		return value
+
+	params = {k: shown(v) for k, v in (stored.get("params") or {}).items()}
+	try:
+		return _(stored["template"]).format(**params)
+	except (KeyError, IndexError, ValueError):  # a translation with other placeholders than the template
+		return stored["template"].format(**params)
+
+
 def record_committee_vote(application, old_state: str, new_state: str):
 	"""Append the vote that moved the application out of a committee state.
 
-	Every vote keeps level, decision, user and time. One user votes once per application: a second vote
-	by the same user (at another level) is refused, so SPV and Manager are always different people.
-	Self-approval is refused by the workflow's transitions (allow_self_approval = 0).
+	Every vote keeps level, decision, user, time and notes (``frappe.flags.committee_notes``, set by
+	``api.origination.decide``). One user votes once per application: a second vote by the same user (at
+	another level) is refused (CommitteeVoteError), so SPV and Manager are always different people.
+	Reject and Approve with Conditions need a reason in the notes: without one the transition is refused
+	(CommitteeReasonRequiredError, HTTP 417) whichever way it came (``decide``, Frappe's
+	``apply_workflow``, a REST update of ``workflow_state``). Self-approval is refused by the workflow's
+	transitions (allow_self_approval = 0).
 	"""
 	level = COMMITTEE_LEVELS.get(old_state)
 	if not level or new_state == "Cancelled":
@@ -165,6 +228,13 @@ def record_committee_vote(application, old_state: str, new_state: str):
 		decision = "Conditions Met"
 	else:
 		decision = "Approve"
+	notes = (frappe.flags.committee_notes or "").strip()
+	if decision in REASON_DECISIONS and not notes:
+		frappe.throw(
+			_("{0} needs a reason: write why (or the conditions) with the decision").format(_(decision)),
+			title=_("Reason required"),
+			exc=CommitteeReasonRequiredError,
+		)
 	application.append(
 		"committee_decisions",
 		{
@@ -172,6 +242,6 @@ def record_committee_vote(application, old_state: str, new_state: str):
 			"decision": decision,
 			"decided_by": user,
 			"decided_on": now_datetime(),
-			"notes": frappe.flags.committee_notes or "",
+			"notes": notes,
 		},
 	)

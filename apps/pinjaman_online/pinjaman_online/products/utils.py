@@ -4,8 +4,9 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.utils import add_months, getdate, today
+from frappe.utils import cint, getdate, today
 
+from pinjaman_online.lending.dates import first_due_date
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.fees import FeeRule
 from pinjaman_online.lending.money import format_rupiah
@@ -27,9 +28,13 @@ def fee_rules(product) -> list[FeeRule]:
 	return rules
 
 
-def default_first_due_date(start: date | str | None = None) -> date:
-	"""One month after ``start`` (default today): the first installment's due date when none is given."""
-	return getdate(add_months(getdate(start or today()), 1))
+def default_first_due_date(start: date | str | None = None, product=None) -> date:
+	"""The first installment's due date of an application made on ``start`` (default today), when none is
+	given: the rule of ``lending.dates.first_due_date`` with ``product``'s cut-off day and due day (one month
+	after ``start`` without a product or a cut-off day)."""
+	cutoff = cint(product.get("cutoff_day")) if product else 0
+	due_day = cint(product.get("due_day")) if product else 0
+	return first_due_date(getdate(start or today()), cutoff or None, due_day or None)
 
 
 def check_within_limits(product, principal, tenor_months: int):
@@ -69,7 +74,9 @@ def terms_for(
 			annual_rate_pct=to_money(product.annual_interest_rate if annual_rate is None else annual_rate),
 			tenor_months=int(tenor_months),
 			interest_method=method or product.interest_method,
-			first_due_date=getdate(first_due_date) if first_due_date else default_first_due_date(),
+			first_due_date=getdate(first_due_date)
+			if first_due_date
+			else default_first_due_date(product=product),
 			rounding_unit=to_money(product.rounding_unit or 1),
 		)
 	except LendingError as exc:

@@ -50,7 +50,7 @@ const ca = {
 						(c) =>
 							`<li><span class="indicator-pill ${c.passed ? "green" : "red"}">${__(
 								c.check_code
-							)}</span> ${frappe.utils.escape_html(__(c.reason || ""))}</li>`
+							)}</span> ${frappe.utils.escape_html(c.reason_text || c.reason || "")}</li>`
 					)
 					.join("");
 				const html = `<div class="ca-application row">

@@ -1,7 +1,8 @@
 // Loan Application form: the simulation shown live while the application is typed, the first due date
-// defaulted, the Credit Analysis created from the application, and the committee's workflow actions with
-// a confirmation (Approve) or a mandatory reason (Reject, Approve with Conditions). The server decides:
-// the workflow's roles, one vote per person (origination/utils.py) and the system fields.
+// filled from the product's cut-off day, the Credit Analysis created from the application, and the
+// committee's workflow actions with a confirmation (Approve) or a mandatory reason (Reject, Approve with
+// Conditions). The server decides: the workflow's roles, one vote per person and the reason a Reject or
+// Approve with Conditions needs (origination/utils.py), and the system fields.
 
 const LA_COMMITTEE_STATES = ["Committee SPV", "Committee Manager", "Committee Director"];
 const LA_VOTES = ["Approve", "Reject", "Approve with Conditions"];
@@ -25,6 +26,7 @@ frappe.ui.form.on("Loan Application", {
 	refresh(frm) {
 		la.show_simulation(frm);
 		la.analysis_buttons(frm);
+		la.decision_intro(frm);
 		if (la.already_voted(frm)) {
 			frm.set_intro(
 				__("You have already voted on this application; the next level needs another person."),
@@ -33,13 +35,18 @@ frappe.ui.form.on("Loan Application", {
 		}
 	},
 
-	application_date(frm) {
-		if (frm.is_new() || frm.doc.docstatus === 0) la.default_first_due_date(frm, true);
+	application_date: (frm) => la.default_first_due_date(frm),
+	loan_product(frm) {
+		la.default_first_due_date(frm);
+		la.simulate_soon(frm);
 	},
-	loan_product: (frm) => la.simulate_soon(frm),
 	principal: (frm) => la.simulate_soon(frm),
 	tenor_months: (frm) => la.simulate_soon(frm),
-	first_due_date: (frm) => la.simulate_soon(frm),
+	first_due_date(frm) {
+		// a date the clerk typed is kept; one filled from the product follows the product and the date
+		if (frm.doc.first_due_date !== frm._la_due_auto) frm._la_due_auto = null;
+		la.simulate_soon(frm);
+	},
 
 	before_workflow_action(frm) {
 		const action = frm.selected_workflow_action;
@@ -74,10 +81,40 @@ const la = {
 		return (frm.doc.committee_decisions || []).some((r) => r.decided_by === frappe.session.user);
 	},
 
-	default_first_due_date(frm, force) {
-		if (frm.doc.first_due_date && !force) return;
-		const start = frm.doc.application_date || frappe.datetime.get_today();
-		frm.set_value("first_due_date", frappe.datetime.add_months(start, 1));
+	decision_intro(frm) {
+		// a rejected or conditional application says why, from the vote that put it there
+		const state = frm.doc.workflow_state;
+		if (!["Rejected", "Conditional"].includes(state)) return;
+		const vote = (frm.doc.committee_decisions || []).slice(-1)[0];
+		if (!vote || !vote.notes) return;
+		frm.set_intro(
+			`<span class="la-decision-reason">${__("{0} by {1}: {2}", [
+				__(vote.decision),
+				frappe.utils.escape_html(frappe.user.full_name(vote.decided_by)),
+				frappe.utils.escape_html(vote.notes),
+			])}</span>`,
+			state === "Rejected" ? "red" : "orange"
+		);
+	},
+
+	default_first_due_date(frm) {
+		// the product's cut-off day and due day decide it (server rule: lending.dates.first_due_date),
+		// unless the clerk has chosen a date
+		const doc = frm.doc;
+		if (!doc.loan_product || doc.docstatus !== 0) return;
+		if (doc.first_due_date && doc.first_due_date !== frm._la_due_auto) return;
+		frappe
+			.call({
+				method: "pinjaman_online.api.products.first_due_date",
+				args: { loan_product: doc.loan_product, application_date: doc.application_date || undefined },
+				silent: true,
+			})
+			.then((r) => {
+				const due = r && r.message && r.message.first_due_date;
+				if (!due || (doc.first_due_date && doc.first_due_date !== frm._la_due_auto)) return;
+				frm._la_due_auto = due;
+				frm.set_value("first_due_date", due);
+			});
 	},
 
 	analysis_buttons(frm) {

@@ -97,7 +97,7 @@ class LoanApplication(SystemFieldsDocument):
 		self.repayment_method = (
 			self.repayment_method or product.get("repayment_method") or "Pension Deduction"
 		)
-		self.first_due_date = self.first_due_date or default_first_due_date(self.application_date)
+		self.first_due_date = self.first_due_date or default_first_due_date(self.application_date, product)
 
 	def set_simulation(self):
 		product = frappe.get_cached_doc("Loan Product", self.loan_product)

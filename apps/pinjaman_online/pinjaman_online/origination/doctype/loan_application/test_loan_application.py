@@ -4,7 +4,11 @@ from frappe.tests.utils import FrappeTestCase
 
 from pinjaman_online.api.origination import analyze, decide
 from pinjaman_online.origination.doctype.loan_application.loan_application import DocumentsNotVerifiedError
-from pinjaman_online.origination.utils import CommitteeVoteError, DoubleFinancingError
+from pinjaman_online.origination.utils import (
+	CommitteeReasonRequiredError,
+	CommitteeVoteError,
+	DoubleFinancingError,
+)
 from pinjaman_online.products.utils import ProductLimitError
 from pinjaman_online.tests.factories import (
 	approve,
@@ -65,7 +69,20 @@ class TestLoanApplication(FrappeTestCase):
 			analyze(app.name, 60, "Reject", "DSR too high")
 		with as_user("spv"):
 			self.assertRaises(frappe.PermissionError, decide, app.name, "approve")
-			self.assertEqual(decide(app.name, "reject")["workflow_state"], "Rejected")
+			# a reject needs its reason, through the API and through Frappe's workflow action alike
+			self.assertRaises(CommitteeReasonRequiredError, decide, app.name, "reject", " ")
+			self.assertRaises(
+				CommitteeReasonRequiredError,
+				frappe.model.workflow.apply_workflow,
+				frappe.get_doc("Loan Application", app.name),
+				"Reject",
+			)
+			self.assertEqual(decide(app.name, "reject", "DSR di atas batas")["workflow_state"], "Rejected")
+		app.reload()
+		self.assertEqual(
+			[(v.level, v.decision, v.notes) for v in app.committee_decisions],
+			[("SPV", "Reject", "DSR di atas batas")],
+		)
 
 	def test_double_financing_is_refused_at_submit(self):
 		member = make_member()

@@ -19,10 +19,24 @@ class LoanProduct(Document):
 			frappe.throw(_("Maximum tenor must be at least the minimum tenor, which is at least 1 month"))
 		if not 0 <= self.annual_interest_rate <= 100:
 			frappe.throw(_("Interest rate must be between 0% and 100% per year"))
-		if not 0 < self.dsr_limit <= 100:
+		settings = frappe.get_cached_doc("Pinjaman Online Settings")
+		cap = settings.max_annual_interest_rate or 0
+		if cap and self.annual_interest_rate > cap:
+			frappe.throw(
+				_("Interest rate {0}% per year is above the cap of {1}% set by the administrator").format(
+					self.annual_interest_rate, cap
+				),
+				title=_("Interest cap"),
+			)
+		if not self.dsr_limit:
+			self.dsr_limit = settings.default_dsr_limit
+		if not 0 < (self.dsr_limit or 0) <= 100:
 			frappe.throw(_("DSR limit must be above 0% and at most 100%"))
 		if (self.rounding_unit or 0) < 1:
 			frappe.throw(_("Installment rounding unit must be at least Rp 1"))
+		for fieldname, label in (("cutoff_day", _("Cut-off day")), ("due_day", _("Due day"))):
+			if not 0 <= (self.get(fieldname) or 0) <= 31:
+				frappe.throw(_("{0} must be a day of the month (1 to 31), or empty").format(label))
 
 	def validate_fees(self):
 		try:
