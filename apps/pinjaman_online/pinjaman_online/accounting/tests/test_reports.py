@@ -260,6 +260,25 @@ class TestProvisioning(FrappeTestCase):
 		self.assertEqual(bool(first["journal_no"]), required != booked)
 		second = run_provisioning(at)
 		self.assertEqual((second["adjustment"], second["journal_no"]), (0, None))
+		# more allowance booked than required: the next run releases the excess
+		posting.post_journal(
+			"Provision", at, [dr("provision_expense", 1000), cr("allowance_for_losses", 1000)], "Loan", "x"
+		)
+		release = run_provisioning(at)
+		self.assertEqual(release["adjustment"], -1000)
+		lines = frappe.get_all(
+			"Ledger Entry",
+			filters={"journal_no": release["journal_no"]},
+			fields=["account", "debit", "credit"],
+		)
+		self.assertEqual(
+			{(r.account, D(str(r.debit)), D(str(r.credit))) for r in lines},
+			{
+				(account_of("allowance_for_losses"), D(1000), D(0)),
+				(account_of("provision_expense"), D(0), D(1000)),
+			},
+		)
+		self.assertEqual(booked_allowance(at), required)
 		doc = frappe.get_doc("Loan Loss Provision", first["name"])
 		self.assertEqual(
 			sum(D(str(doc.get(f"kol_{k}_allowance"))) for k in range(1, 6)), D(str(doc.required_allowance))
