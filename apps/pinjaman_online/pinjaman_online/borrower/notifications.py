@@ -171,9 +171,11 @@ def notify(
 	frappe.db.release_savepoint("borrower_notify")
 
 	reference = (reference_doctype, reference_name)
-	for field, channel in CHANNELS:
-		if not template.get(field):
-			continue
+	ticked = [channel for field, channel in CHANNELS if template.get(field)]
+	if not ticked:  # the configured default channel (DEFAULT_NOTIFICATION_CHANNEL) besides in-app
+		default = frappe.get_cached_doc("Pinjaman Online Settings").default_notification_channel
+		ticked = [default] if default in dict(CHANNELS).values() else []
+	for channel in ticked:
 		to = who["email"] if channel == "Email" else who["phone"]
 		try:
 			status, provider_id = _send(channel, to, texts, reference)

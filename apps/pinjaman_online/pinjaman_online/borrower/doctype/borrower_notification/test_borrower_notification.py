@@ -213,3 +213,37 @@ class TestBorrowerNotification(FrappeTestCase):
 		self.assertEqual(again["reminders"] + again["overdue"], 0)
 		self.assertEqual(frappe.db.count(n.LOG), before)
 		self.assertEqual(len(self.fake.received("POST", "/sms/messages")), sms_before)
+
+	def test_a_template_without_channels_goes_by_the_default_channel(self):
+		"""DEFAULT_NOTIFICATION_CHANNEL (Pinjaman Online Settings): a template that ticks no channel is sent
+		in-app and by the configured default; "In-App" sends nothing more."""
+		key = f"test_default_channel_{uuid.uuid4().hex[:6]}"
+		frappe.get_doc(
+			{
+				"doctype": n.TEMPLATE,
+				"template_key": key,
+				"enabled": 1,
+				"subject": "Info koperasi",
+				"body": "Halo {{ full_name }}",
+				"short_message": "Halo {{ full_name }}",
+			}
+		).insert(ignore_permissions=True)
+		settings = frappe.get_single("Pinjaman Online Settings")
+		try:
+			for default, expected in (("In-App", {"In-App"}), ("SMS", {"In-App", "SMS"})):
+				frappe.db.set_single_value(
+					"Pinjaman Online Settings", "default_notification_channel", default
+				)
+				frappe.clear_document_cache("Pinjaman Online Settings", "Pinjaman Online Settings")
+				user, phone = make_borrower()
+				n.notify(user, key, {})
+				rows = {r.channel: r for r in self.rows(user)}
+				self.assertEqual(set(rows), expected)
+			self.assertEqual((rows["SMS"].status, rows["SMS"].recipient), ("Sent", phone))
+		finally:
+			frappe.db.set_single_value(
+				"Pinjaman Online Settings",
+				"default_notification_channel",
+				settings.default_notification_channel or "In-App",
+			)
+			frappe.clear_document_cache("Pinjaman Online Settings", "Pinjaman Online Settings")
