@@ -121,6 +121,7 @@ def run_provisioning(posting_date: date | str | None = None) -> dict:
 		values[f"kol_{kol}_rate"] = figures.rate
 		values[f"kol_{kol}_allowance"] = figures.allowance
 	doc = frappe.get_doc(values)
+	doc.flags.from_provisioning = True
 	doc.insert(ignore_permissions=True)
 	journal_no = None
 	if move is not None:
