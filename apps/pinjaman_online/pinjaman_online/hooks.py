@@ -61,8 +61,12 @@ before_tests = "pinjaman_online.setup.site.before_tests"
 # that lack a record-level check on some release (override_whitelisted_methods, pinjaman_online/overrides).
 
 permission_query_conditions = {
-	# system_modules.py: nothing of a switched-off module, for every doctype
-	"*": "pinjaman_online.system_modules.query_condition",
+	"*": [
+		# system_modules.py: nothing of a switched-off module, for every doctype
+		"pinjaman_online.system_modules.query_condition",
+		# permissions.py rule 4: a member's records follow the member for staff narrowed to a branch
+		"pinjaman_online.permissions.member_scope_query",
+	],
 	# borrowers (role Member only) see their own records
 	"Member": "pinjaman_online.permissions.own_records_query",
 	"Loan Application": "pinjaman_online.permissions.own_records_query",
@@ -119,8 +123,12 @@ permission_query_conditions = {
 }
 
 has_permission = {
-	# system_modules.py: no document of a switched-off module, for every doctype
-	"*": "pinjaman_online.system_modules.has_permission",
+	"*": [
+		# system_modules.py: no document of a switched-off module, for every doctype
+		"pinjaman_online.system_modules.has_permission",
+		# permissions.py rule 4: a member's records follow the member for staff narrowed to a branch
+		"pinjaman_online.permissions.member_scope_has_permission",
+	],
 	"Member": "pinjaman_online.permissions.own_records_has_permission",
 	"Loan Application": "pinjaman_online.permissions.own_records_has_permission",
 	"Loan": "pinjaman_online.permissions.own_records_has_permission",

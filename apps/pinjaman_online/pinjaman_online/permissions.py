@@ -133,40 +133,26 @@ def _is_own(doc, user: str) -> bool:
 
 
 def own_records_query(user: str | None = None, doctype: str | None = None) -> str:
-	"""permission_query_conditions of the borrower's own records (rule 1) and of a member's records for staff
-	whose members are restricted (rule 4): "" for unrestricted staff."""
+	"""permission_query_conditions of the borrower's own records (rule 1): "" for staff."""
 	user = user or frappe.session.user
-	if borrower_view(doctype, user):
-		return _own_condition(doctype, user)
-	return _member_scope_condition(doctype, user)
+	if not borrower_view(doctype, user):
+		return ""
+	return _own_condition(doctype, user)
 
 
 def own_records_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	"""has_permission of the borrower's own records (rule 1): False for another member's record; for staff
-	whose members are restricted (rule 4), False for a record of a member they may not read."""
+	"""has_permission of the borrower's own records (rule 1): False for another member's record."""
 	user = user or frappe.session.user
-	if borrower_view(doc.doctype, user):
-		return None if _is_own(doc, user) else False
-	if doc.doctype == "Member" or doc.doctype in BY_USER:
+	if not borrower_view(doc.doctype, user):
 		return None
-	restriction = member_restriction(user)
-	if not restriction:
-		return None
-	member = doc.get("member")
-	if doc.doctype in BY_LOAN:
-		member = doc.get("loan") and frappe.db.get_value("Loan", doc.loan, "member")
-	if not member:
-		return None
-	readable = frappe.db.sql(
-		f"select 1 from `tabMember` where `tabMember`.`name` = %s and {restriction}", member
-	)
-	return None if readable else False
+	return None if _is_own(doc, user) else False
 
 
 # ---- rule 4: records of a member follow the member
 # Staff whose reading of members is narrowed (a sales agent's User Permission on their Sales Branch narrows
-# Member, Loan Application and the other doctypes linking to Sales Branch) see loans, payments, installments,
-# disbursements and the other records of a member only for members they may read.
+# Member, Loan Application and the other doctypes linking to Sales Branch) see the records of a member —
+# every doctype with a ``member`` link to Member or a ``loan`` link to Loan: loans, payments, installments,
+# disbursements, status changes… — only for members they may read. Hooked for every doctype ("*").
 
 
 def member_restriction(user: str) -> str:
@@ -176,24 +162,63 @@ def member_restriction(user: str) -> str:
 		return ""
 	from frappe.model.db_query import DatabaseQuery
 
+	if not frappe.permissions.get_user_permissions(user):
+		return ""
 	meta = frappe.get_meta("Member")
 	if not frappe.permissions.get_role_permissions(meta, user=user).get("read"):
-		return ""
-	if not frappe.permissions.get_user_permissions(user):
 		return ""
 	return DatabaseQuery("Member", user=user).build_match_conditions() or ""
 
 
-def _member_scope_condition(doctype: str, user: str) -> str:
-	if doctype == "Member" or doctype in BY_USER:
+def _member_link(doctype: str) -> str | None:
+	"""``member`` or ``loan`` when ``doctype`` links a member's record by that field, else None."""
+	if not doctype or doctype == "Member":
+		return None
+	meta = frappe.get_meta(doctype)
+	if meta.istable:
+		return None
+	for fieldname, target in (("member", "Member"), ("loan", "Loan")):
+		df = meta.get_field(fieldname)
+		if df and df.fieldtype == "Link" and df.options == target:
+			return fieldname
+	return None
+
+
+def member_scope_query(user: str | None = None, doctype: str | None = None) -> str:
+	"""permission_query_conditions for every doctype (rule 4): "" unless the user's members are narrowed."""
+	user = user or frappe.session.user
+	link = _member_link(doctype)
+	if not link or borrower_view(doctype, user):
 		return ""
 	restriction = member_restriction(user)
 	if not restriction:
 		return ""
 	members = f"select `tabMember`.`name` from `tabMember` where {restriction}"
-	if doctype in BY_LOAN:
-		return f"{_col(doctype, 'loan')} in (select `name` from `tabLoan` where `member` in ({members}))"
-	return f"{_col(doctype, 'member')} in ({members})"
+	if link == "loan":
+		return f"({_col(doctype, 'loan')} is null or {_col(doctype, 'loan')} in (select `name` from `tabLoan` where `member` in ({members})))"
+	return f"({_col(doctype, 'member')} is null or {_col(doctype, 'member')} in ({members}))"
+
+
+def member_scope_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""has_permission for every doctype (rule 4): False for a record of a member the user may not read."""
+	user = user or frappe.session.user
+	link = _member_link(doc.doctype)
+	if not link or borrower_view(doc.doctype, user):
+		return None
+	restriction = member_restriction(user)
+	if not restriction:
+		return None
+	member = (
+		doc.get("member")
+		if link == "member"
+		else (doc.get("loan") and frappe.db.get_value("Loan", doc.loan, "member"))
+	)
+	if not member:
+		return None
+	readable = frappe.db.sql(
+		f"select 1 from `tabMember` where `tabMember`.`name` = %s and {restriction}", member
+	)
+	return None if readable else False
 
 
 # Names kept for hooks written before the rules were generalised.

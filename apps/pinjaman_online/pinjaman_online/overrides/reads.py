@@ -61,9 +61,16 @@ def get_count(doctype, filters=None, debug=False, cache=False, parent=None, dist
 	every v15 release up to at least 15.44.2, kept on later ones so the rule never depends on the patch
 	level."""
 	_check_read(doctype, parent)
+	filters = get_safe_filters(filters)
+	if parent and frappe.get_meta(doctype).istable:
+		# the rows of that parent doctype only (a child table may belong to several)
+		if isinstance(filters, dict):
+			filters = {**filters, "parenttype": parent}
+		else:
+			filters = [*(filters or []), [doctype, "parenttype", "=", parent]]
 	count = frappe.get_list(
 		doctype,
-		filters=get_safe_filters(filters),
+		filters=filters,
 		fields=[f"count(distinct `tab{doctype}`.`name`) as total_count"],
 		parent_doctype=parent,
 		order_by=None,
