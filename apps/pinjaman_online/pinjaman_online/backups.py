@@ -13,8 +13,8 @@ Site config (``bench --site SITE set-config -p KEY VALUE``):
   default here 168 = 7 days, Frappe's default is 24);
 - ``backup_encryption_key`` (Frappe's; made on first use): keep a copy **outside** the site, with the site
   config's ``encryption_key`` (it decrypts stored passwords): without them a backup cannot be restored whole.
-  The scheduled backup leaves the site config out of the backup folder for that reason (it holds both keys
-  and the database password).
+  Frappe's backup also writes a plain-text copy of the site config (both keys, the database password) beside
+  the encrypted files; the app's backup deletes it at once, so nothing in the backup folder opens the others.
 """
 
 import glob
@@ -83,7 +83,11 @@ def run_backup(with_files: bool = True, output: str | None = None) -> dict:
 	ensure_encryption()
 	frappe.local.conf.keep_backups_for_hours = cint(frappe.conf.keep_backups_for_hours) or DEFAULT_KEEP_HOURS
 	started = time.perf_counter()
-	odb = new_backup(ignore_files=not with_files, compress=True, force=True, ignore_conf=True)
+	odb = new_backup(ignore_files=not with_files, compress=True, force=True)
+	# Frappe writes a plain-text copy of the site config beside the encrypted files; it holds the backup key
+	# itself (and the database password): it must never travel with the backups.
+	if odb.backup_path_conf and os.path.exists(odb.backup_path_conf):
+		os.remove(odb.backup_path_conf)
 	paths = {
 		"database": os.path.abspath(odb.backup_path_db),
 		"public": os.path.abspath(odb.backup_path_files) if with_files else None,
