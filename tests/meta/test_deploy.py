@@ -9,7 +9,10 @@ compose-spec (commit a08f8d51631b7127ddac3d2c65537db429d0f1d0, 2025-10-28), vend
 ``kubernetes-validate`` package (PyPI)."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -41,6 +44,35 @@ def test_compose_file_validates_against_the_compose_spec():
 	jsonschema.Draft7Validator.check_schema(schema)
 	errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(compose), key=lambda e: list(e.path))
 	assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def _compose_cli() -> list[str] | None:
+	"""Docker's compose plugin (v2) when it answers, else Compose v1 (Debian's docker-compose), else None."""
+	if shutil.which("docker"):
+		probe = subprocess.run(["docker", "compose", "version"], check=False, capture_output=True, text=True)
+		if probe.returncode == 0:
+			return ["docker", "compose"]
+	return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+def test_compose_config_accepts_the_file(tmp_path):
+	"""``docker compose config`` (or Compose v1's ``docker-compose config``) reads the file, interpolates it and
+	finds every service; nothing is pulled or started."""
+	cli = _compose_cli()
+	if cli is None:
+		pytest.skip("neither Docker's compose plugin nor docker-compose is installed here")
+	for name in ("admin_password", "db_root_password", "metrics_token"):
+		(tmp_path / name).write_text("x\n")
+	env = {**os.environ, "SECRETS_DIR": str(tmp_path)}
+	run = subprocess.run(
+		[*cli, "-f", str(DEPLOY / "compose.yaml"), "config", "--services"],
+		check=False,
+		capture_output=True,
+		text=True,
+		env=env,
+	)
+	assert run.returncode == 0, run.stderr
+	assert set(run.stdout.split()) == set(load(DEPLOY / "compose.yaml")["services"])
 
 
 def test_compose_schema_check_catches_a_mistake():
