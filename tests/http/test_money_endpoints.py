@@ -265,6 +265,39 @@ def test_a_product_may_ask_for_amounts_in_its_rounding_unit(staff):
 	assert post(finance, "penalize", loan=loan, amount=25_000, reason="Bounced transfer").status_code == 200
 
 
+def test_the_products_allocation_order_is_the_payments(staff):
+	product = staff["admin"].insert(
+		"Loan Product",
+		{
+			"product_name": f"Money Order HTTP {uuid.uuid4().hex[:6]}",
+			"min_principal": 1_000_000,
+			"max_principal": 200_000_000,
+			"min_tenor_months": 6,
+			"max_tenor_months": 120,
+			"dsr_limit": 70,
+			"max_age_at_maturity": 80,
+			"annual_interest_rate": 18,
+			"interest_method": "Flat",
+			"rounding_unit": 100,
+			"allocation_order": "Interest, Principal, Penalty (oldest first)",
+		},
+	)["name"]
+	finance = staff["finance"]
+	loan = book_loan(
+		staff, product, 6_000_000, 6, TODAY - dt.timedelta(days=5), TODAY - dt.timedelta(days=30)
+	)
+	first = finance.method("pinjaman_online.api.servicing.schedule", verb="GET", loan=loan)[0]
+	assert post(finance, "penalize", loan=loan, amount=25_000, reason="Late").status_code == 200
+	due = Decimal(str(first["interest_amount"])) + Decimal(str(first["principal_amount"]))
+	paid = post(finance, "pay", loan=loan, amount=int(due))
+	assert paid.status_code == 200, paid.text
+	# interest and principal first: the penalty of the same installment is still owed
+	(line,) = paid.json()["message"]["allocations"]
+	assert Decimal(str(line["penalty"])) == 0
+	assert Decimal(str(line["interest"])) + Decimal(str(line["principal"])) == due
+	assert Decimal(str(paid.json()["message"]["outstanding"]["penalty"])) == 25_000
+
+
 def test_reversal_restores_the_last_payment_date(staff, product):
 	finance = staff["finance"]
 	loan = book_loan(
