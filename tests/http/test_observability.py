@@ -72,6 +72,7 @@ def test_request_id_reaches_the_enqueued_job_log(admin):
 	messages = [x["message"] for x in lines]
 	assert "request" in messages, messages
 	assert {"job started", "probe job ran", "job finished"} <= set(messages), messages
+	assert [x["outcome"] for x in lines if x["message"] == "job finished"] == ["ok"], lines
 	job_lines = [x for x in lines if x["message"] != "request"]
 	assert all(x.get("component") == "worker" and x.get("job_id") for x in job_lines), job_lines
 	assert all(x.get("component") == "web" for x in lines if x["message"] == "request"), lines

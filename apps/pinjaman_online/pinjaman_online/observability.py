@@ -290,11 +290,19 @@ def before_job(method=None, kwargs=None, transaction_type=None):
 
 
 def after_job(method=None, kwargs=None, result=None):
-	"""``after_job`` hook (worker): a ``job finished`` line with the job's duration (its failure, if any, is
-	in the Error Log and RQ's failed registry)."""
+	"""``after_job`` hook (worker): a ``job finished`` line with the job's duration and outcome, ``ok`` or
+	``failed`` (at ERROR, with the exception's type; the traceback is in the Error Log). Frappe runs the hook
+	in ``execute_job``'s ``finally``, where a failing job's exception is still the one being handled."""
 	started = getattr(frappe.local, "job_started", None)
 	duration = round((time.perf_counter() - started) * 1000, 2) if started else None
-	log_event("job finished", method=method, duration_ms=duration)
+	error = sys.exc_info()[0]
+	fields = {"method": method, "duration_ms": duration, "outcome": "failed" if error else "ok"}
+	if error:
+		fields["error"] = error.__name__
+	try:
+		get_logger().log(logging.ERROR if error else logging.INFO, "job finished", extra=fields)
+	except Exception:  # noqa: BLE001, S110 (a log line never fails the job it describes)
+		pass
 
 
 @frappe.whitelist(methods=["POST"])
