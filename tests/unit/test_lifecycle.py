@@ -124,3 +124,39 @@ def test_transition_table():
 		with pytest.raises(InvalidTransition) as err:
 			check_transition(*bad)
 		assert err.value.code == "INVALID_TRANSITION"
+
+
+def test_needs_refresh_only_when_time_changes_the_loan():
+	from pinjaman_online.lending.lifecycle import needs_refresh
+
+	owed = Decimal(1000)
+	late = AS_OF - timedelta(days=10)
+	# nothing overdue, figures as stored: nothing to do
+	assert not needs_refresh(ACTIVE, 0, "0-30", 1, owed, None, AS_OF, 90)
+	# a day later the overdue loan is one day later
+	assert needs_refresh(ACTIVE, 9, "0-30", 2, owed, late, AS_OF, 90)
+	assert not needs_refresh(ACTIVE, 10, "0-30", 2, owed, late, AS_OF, 90)
+	# an installment paid since: DPD back to 0
+	assert needs_refresh(ACTIVE, 10, "0-30", 2, owed, None, AS_OF, 90)
+	# figures never written, nothing owed, the default rule
+	assert needs_refresh(ACTIVE, None, None, None, owed, None, AS_OF, 90)
+	assert needs_refresh(ACTIVE, 0, "0-30", 1, ZERO, None, AS_OF, 90)
+	very_late = AS_OF - timedelta(days=100)
+	assert needs_refresh(ACTIVE, 100, ">90", 3, owed, very_late, AS_OF, 90)
+	assert not needs_refresh(DEFAULT, 100, ">90", 3, owed, very_late, AS_OF, 90)
+
+
+@given(
+	st.sampled_from((ACTIVE, DEFAULT)),
+	st.integers(0, 10**6),
+	st.one_of(st.none(), st.integers(0, 400)),
+	st.one_of(st.none(), st.integers(0, 180)),
+)
+def test_a_loan_not_refreshed_is_one_the_rules_leave_as_it_is(status, owed, late, threshold):
+	from pinjaman_online.lending.lifecycle import needs_refresh
+
+	oldest = None if late is None else AS_OF - timedelta(days=late)
+	s = state(status, owed, 0, 0, oldest, threshold)
+	stored = (s.days_past_due, s.aging_bucket, s.collectibility)
+	if not needs_refresh(status, *stored, Decimal(owed), oldest, AS_OF, threshold):
+		assert s.status == status and s.reason is None

@@ -173,3 +173,33 @@ def next_state(
 		default_date,
 		reason,
 	)
+
+
+def needs_refresh(
+	status: str,
+	stored_dpd: int | None,
+	stored_bucket: str | None,
+	stored_collectibility: int | None,
+	stored_outstanding: Decimal,
+	oldest_overdue: date | None,
+	as_of: date,
+	default_after: int | None = None,
+) -> bool:
+	"""Whether the daily run must recompute a live (Active or Default) loan that had no money event since its
+	figures were written.
+
+	Every money event writes the loan's figures from its installments, so without one (and without a
+	penalty accrued by the run itself, which the caller checks) only the passage of time changes a loan:
+	its days past due (from ``oldest_overdue``, the oldest due date before ``as_of`` with anything unpaid),
+	hence its bucket and collectibility, and the default rule (:func:`next_state`). ``stored_*``: what the
+	loan holds (Rupiah for the outstanding; None when never written). True also for a live loan holding
+	nothing owed (it closes) and for figures never written.
+	"""
+	dpd = days_past_due(oldest_overdue, as_of)
+	if stored_dpd is None or stored_bucket is None or not stored_collectibility:
+		return True
+	if dpd != stored_dpd or stored_bucket != dpd_bucket(dpd) or stored_collectibility != collectibility(dpd):
+		return True
+	if status in LIVE and stored_outstanding == ZERO:
+		return True
+	return status == ACTIVE and default_after is not None and dpd > default_after

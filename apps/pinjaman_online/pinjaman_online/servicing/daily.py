@@ -36,7 +36,7 @@ from frappe import _
 from frappe.utils import get_last_day, getdate, now, now_datetime, today
 
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
-from pinjaman_online.lending.lifecycle import LIVE
+from pinjaman_online.lending.lifecycle import LIVE, needs_refresh
 from pinjaman_online.lending.penalties import PenaltyRule, accrual_start, accrue
 from pinjaman_online.servicing import state
 from pinjaman_online.servicing.bulk import money, upsert_rows, write_rows
@@ -89,12 +89,16 @@ def _in_worker() -> bool:
 
 
 def run_daily_servicing(
-	as_of: str | date | None = None, chunk_size: int | None = None, partition: bool | None = None
+	as_of: str | date | None = None,
+	chunk_size: int | None = None,
+	partition: bool | None = None,
+	jobs: int | None = None,
 ) -> dict:
 	"""Start the daily run as of ``as_of`` (default today): a new run of that date's Servicing Run.
 
 	``chunk_size``: loans per chunk (default :data:`CHUNK_SIZE`); ``partition``: have the chunks done by jobs
-	on RQ's long queue (default: when called by an RQ worker) instead of one after the other here.
+	on RQ's long queue (default: when called by an RQ worker) instead of one after the other here; ``jobs``:
+	how many jobs take the chunks (default: one per worker listening on the long queue).
 	Returns ``{run_date, runs, chunks, queued}`` and, when done here, the run's figures (:data:`FIGURES`;
 	``penalties_accrued`` in Rupiah).
 	"""
@@ -102,7 +106,7 @@ def run_daily_servicing(
 	partition = _in_worker() if partition is None else partition
 	run, chunks = _start_run(as_of, int(chunk_size or CHUNK_SIZE))
 	if partition:
-		jobs = _enqueue_drainers(run.name, run.runs, len(chunks))
+		jobs = _enqueue_drainers(run.name, run.runs, len(chunks), jobs)
 		return {"run_date": str(as_of), "runs": run.runs, "chunks": len(chunks), "jobs": jobs, "queued": True}
 	drain(run.name, run.runs)
 	return {"queued": False, **run_figures(run.name)}
@@ -118,10 +122,10 @@ def _long_queue_workers() -> int:
 		return 1
 
 
-def _enqueue_drainers(run: str, number: int, chunks: int) -> int:
+def _enqueue_drainers(run: str, number: int, chunks: int, jobs: int | None = None) -> int:
 	"""Queue one job per worker of the long queue (at most one per chunk): each takes chunks until none is
 	left, so a run costs a job's start once per worker, not once per chunk. Returns how many."""
-	count = max(1, min(chunks, _long_queue_workers()))
+	count = max(1, min(chunks, jobs or _long_queue_workers()))
 	stamp = int(time.time() * 1000)
 	for k in range(count):
 		frappe.enqueue(
@@ -367,14 +371,15 @@ def _penalty_rules() -> dict[str, tuple[PenaltyRule, str]]:
 def service_loans(first: str, last: str, as_of: date, run: str | None = None) -> dict:
 	"""Service the live loans named ``first`` … ``last`` as of ``as_of``, in the caller's transaction:
 	lock them, accrue their penalties, write their state. Returns the figures (:data:`FIGURES`)."""
-	columns = ", ".join(f"`{f}`" for f in (*state.LOAN_FIELDS, "loan_product"))
 	# The loans are locked by the transaction's first statement, so its first plain read (its snapshot)
-	# comes after every payment on them that committed first.
+	# comes after every payment on them that committed first. Only what decides whether a loan may change is
+	# read for all of them; the rest of the row only for those recomputed.
 	loans = {
 		row.name: row
 		for row in frappe.db.sql(
-			f"""SELECT {columns} FROM `tabLoan` WHERE name BETWEEN %s AND %s AND status IN %s
-			ORDER BY name FOR UPDATE""",
+			"""SELECT name, status, loan_product, days_past_due, aging_bucket, collectibility,
+				outstanding_principal + outstanding_interest + outstanding_penalty AS owed
+			FROM `tabLoan` WHERE name BETWEEN %s AND %s AND status IN %s ORDER BY name FOR UPDATE""",
 			(first, last, LIVE),
 			as_dict=True,
 		)
@@ -384,43 +389,79 @@ def service_loans(first: str, last: str, as_of: date, run: str | None = None) ->
 	figures["loans_processed"] = len(loans)
 	if not loans:
 		return figures
-	_accrue_penalties(loans, first, last, as_of, run, figures)
-	_pause_for_tests()
-	computed = {}
-	zero = money(0)
-	found = state.installment_figures(
-		dict.fromkeys(loans, as_of), where="loan BETWEEN %s AND %s", params=[first, last], lock=False
+	rules = _penalty_rules()
+	grace = min((rule.grace_days for rule, _name in rules.values()), default=0)
+	# One pass over the chunk's overdue installments: each loan's oldest overdue due date, and whether one of
+	# its installments may accrue a penalty today (past the shortest grace, not accrued to today yet).
+	overdue = frappe.db.sql(
+		"""SELECT loan, MIN(due_date), MAX(due_date < DATE_SUB(%s, INTERVAL %s DAY)
+			AND status IN ('Unpaid', 'Partially Paid') AND (last_penalty_date IS NULL OR last_penalty_date < %s))
+		FROM `tabLoan Installment`
+		WHERE loan BETWEEN %s AND %s AND due_date < %s AND status != 'Cancelled'
+			AND principal_amount + interest_amount + penalty_amount
+				- principal_paid - interest_paid - penalty_paid > 0
+		GROUP BY loan""",
+		(as_of, grace, as_of, first, last, as_of),
 	)
-	for name in loans:
-		computed[name] = (*found.get(name, (zero, zero, zero, zero, None)), as_of)
-	_, changes, written = state.write_states(loans, computed, "daily run", default_after=threshold)
+	oldest = {loan: due for loan, due, _accrues in overdue}
+	accruing = [
+		loan
+		for loan, _due, accrues in overdue
+		if accrues and loan in loans and loans[loan].loan_product in rules
+	]
+	penalised = _accrue_penalties(loans, accruing, as_of, run, figures, rules, grace)
+	# Loans without a money event since their last refresh change only by penalties, by days past due (an
+	# overdue installment) or by the default rule: only those are recomputed from their installments.
+	todo = [
+		name
+		for name, loan in loans.items()
+		if name in penalised
+		or needs_refresh(
+			loan.status,
+			loan.days_past_due,
+			loan.aging_bucket,
+			loan.collectibility,
+			money(loan.owed),
+			oldest.get(name),
+			as_of,
+			threshold,
+		)
+	]
+	zero = money(0)
+	found = state.installment_figures(dict.fromkeys(todo, as_of), lock=False)
+	computed = {name: (*found.get(name, (zero, zero, zero, zero, None)), as_of) for name in todo}
+	rows = state.read_loans(todo, lock=False)  # locked above
+	_, changes, written = state.write_states(rows, computed, "daily run", default_after=threshold)
 	figures["loans_changed"] = len(written)
 	figures["status_changes"] = len(changes)
 	figures["loans_defaulted"] = sum(1 for change in changes if change[2] == "Default")
 	return figures
 
 
-def _accrue_penalties(loans: dict, first: str, last: str, as_of: date, run: str | None, figures: dict):
-	"""Accrue the late penalties of the loans' overdue installments up to ``as_of``: one accrual row per
-	installment that accrues (named by installment and date), the installments' penalty, outstanding and
-	last accrual date; installments already accrued to ``as_of`` are not even read."""
-	rules = _penalty_rules()
-	if not rules or not any(loan.loan_product in rules for loan in loans.values()):
-		return
-	grace = min(rule.grace_days for rule, _name in rules.values())
-	rows = frappe.db.sql(
-		"""SELECT name, loan, installment_number, due_date, total_amount,
-			principal_amount - principal_paid + interest_amount - interest_paid AS unpaid, penalty_amount,
-			penalty_paid, last_penalty_date
-		FROM `tabLoan Installment`
-		WHERE loan BETWEEN %s AND %s AND due_date < DATE_SUB(%s, INTERVAL %s DAY)
-			AND status IN ('Unpaid', 'Partially Paid')
-			AND (last_penalty_date IS NULL OR last_penalty_date < %s)""",
-		(first, last, as_of, grace, as_of),
-		as_dict=True,
-	)
+def _accrue_penalties(
+	loans: dict, names: list[str], as_of: date, run: str | None, figures: dict, rules: dict, grace: int
+) -> set[str]:
+	"""Accrue the late penalties of the overdue installments of the loans ``names`` up to ``as_of``: one
+	accrual row per installment that accrues (named by installment and date), the installments' penalty,
+	outstanding and last accrual date; installments already accrued to ``as_of`` are not read. ``rules``:
+	product → (rule, its name); ``grace``: the shortest grace period (days). Returns the names of the loans
+	whose installments changed."""
+	rows = []
+	for start in range(0, len(names), 1000):
+		page = names[start : start + 1000]
+		rows += frappe.db.sql(
+			f"""SELECT name, loan, installment_number, due_date, total_amount,
+				principal_amount - principal_paid + interest_amount - interest_paid AS unpaid, penalty_amount,
+				penalty_paid, last_penalty_date
+			FROM `tabLoan Installment`
+			WHERE loan IN ({", ".join(["%s"] * len(page))}) AND due_date < DATE_SUB(%s, INTERVAL %s DAY)
+				AND status IN ('Unpaid', 'Partially Paid')
+				AND (last_penalty_date IS NULL OR last_penalty_date < %s)""",
+			(*page, as_of, grace, as_of),
+			as_dict=True,
+		)
 	stamp, user = now_datetime(), frappe.session.user
-	updates, accruals = [], []
+	updates, accruals, touched = [], [], set()
 	day = as_of.strftime("%Y%m%d")
 	for row in rows:
 		loan = loans.get(row.loan)
@@ -433,6 +474,7 @@ def _accrue_penalties(loans: dict, first: str, last: str, as_of: date, run: str 
 			continue
 		penalty = charged + acc.amount
 		updates.append((row.name, penalty, unpaid + penalty - money(row.penalty_paid), acc.accrued_to, stamp))
+		touched.add(row.loan)
 		if acc.amount:
 			since = (
 				max(accrual_start(row.due_date, rule), last) if last else accrual_start(row.due_date, rule)
@@ -445,13 +487,7 @@ def _accrue_penalties(loans: dict, first: str, last: str, as_of: date, run: str 
 			figures["installments_penalised"] += 1
 	upsert_rows("Loan Installment", INSTALLMENT_PENALTY, updates)
 	write_rows("Loan Penalty Accrual", ACCRUAL_FIELDS, accruals, update=True)
-
-
-def _pause_for_tests():
-	"""On a test site (``allow_tests``) with ``daily_servicing_pause_seconds`` in its config, wait that long
-	in the middle of a chunk (penalties written, nothing committed), so a test can kill the worker there."""
-	if frappe.conf.get("allow_tests") and frappe.conf.get("daily_servicing_pause_seconds"):
-		time.sleep(float(frappe.conf.daily_servicing_pause_seconds))
+	return touched
 
 
 def take_aging_snapshot(period: str) -> int:

@@ -88,8 +88,9 @@ class TestKilledDailyRun(FrappeTestCase):
 
 		first = frappe_cli("worker", "--queue", "long", wait=False)
 		try:
+			# ``execute`` reads its kwargs as a Python literal
 			frappe_cli("execute", "pinjaman_online.servicing.daily.run_daily_servicing", "--kwargs",
-				frappe.as_json({"as_of": str(as_of), "chunk_size": CHUNK, "partition": True}))  # fmt: skip
+				repr({"as_of": str(as_of), "chunk_size": CHUNK, "partition": True}))  # fmt: skip
 			deadline = time.monotonic() + 120
 			while time.monotonic() < deadline:
 				runs, status, chunks = run_state(str(as_of))
@@ -119,7 +120,7 @@ class TestKilledDailyRun(FrappeTestCase):
 		second = frappe_cli("worker", "--queue", "long", wait=False)
 		try:
 			frappe_cli("execute", "pinjaman_online.servicing.daily.resume_run", "--kwargs",
-				frappe.as_json({"as_of": str(as_of), "partition": True}))  # fmt: skip
+				repr({"as_of": str(as_of), "partition": True}))  # fmt: skip
 			deadline = time.monotonic() + 180
 			while run_state(str(as_of))[1] != "Completed" and time.monotonic() < deadline:
 				time.sleep(0.2)
