@@ -459,7 +459,18 @@ def test_pension_loan_path_by_clicks(desk, desk_user, admin, product):
 	expect(preview.locator("body")).to_contain_text(full_name)
 	expect(preview.locator(".po-words")).to_contain_text("rupiah", ignore_case=True)
 	finance.wait_idle()
+	steps.shot(finance, "finance-kwitansi-preview")
+	# the receipt as printed (Full Page opens it in a tab of its own; a full-page screenshot of the desk
+	# leaves the preview's frame blank)
+	with finance.page.context.expect_page() as opened:
+		visible(finance, ".page-actions button").filter(has_text=tr(finance, "Full Page")).first.click()
+	desk_page, finance.page = finance.page, opened.value
+	finance.page.wait_for_load_state("load")
+	expect(finance.page.locator(".po-words")).to_contain_text("rupiah", ignore_case=True)
+	expect(finance.page.locator("body")).to_contain_text(payment)
 	steps.shot(finance, "finance-kwitansi-printed")
+	finance.page.close()
+	finance.page = desk_page
 
 	app = admin.get("Loan Application", application)
 	assert [(r["level"], r["decision"]) for r in app["committee_decisions"]] == [
