@@ -1,9 +1,10 @@
 import frappe
-from frappe.model.document import Document
 from frappe.utils import now_datetime
 
+from pinjaman_online.permissions import SystemFieldsDocument
 
-class SystemModule(Document):
+
+class SystemModule(SystemFieldsDocument):
 	"""A module an admin switches off and on (seed 004 §6 ``sys_modules``); see
 	``pinjaman_online.system_modules`` for what switching off does."""
 
