@@ -196,7 +196,12 @@ def phone_verified(user: str) -> bool:
 	key = _key("phone-verified", _digest(user))
 	if frappe.cache.get(key):
 		return True
-	verified = bool(frappe.db.exists("OTP Challenge", {"user": user, "status": "Verified"}))
+	verified = bool(
+		frappe.db.exists(
+			"OTP Challenge",
+			{"user": user, "status": "Verified", "purpose": ("in", ("Registration", "Phone Change"))},
+		)
+	)
 	if verified:
 		frappe.cache.set(key, 1, ex=86400)
 	return verified

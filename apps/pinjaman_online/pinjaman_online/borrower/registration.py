@@ -217,9 +217,10 @@ def ensure_otp_budget(phone: str):
 	count_otp_send(phone)
 
 
-def send_otp(phone: str, user: str, check_budget: bool = True) -> dict:
+def send_otp(phone: str, user: str, check_budget: bool = True, purpose: str = "Registration") -> dict:
 	"""A new OTP for the phone, within the OTP budgets (``ensure_otp_budget``); codes sent before stay valid
-	until they expire."""
+	until they expire. ``purpose`` (OTP Challenge: Registration, Password Reset, Phone Change) binds the code:
+	it verifies only for the same purpose."""
 	from pinjaman_online.borrower.notifications import send_otp_sms
 
 	s = settings()
@@ -231,7 +232,7 @@ def send_otp(phone: str, user: str, check_budget: bool = True) -> dict:
 			"doctype": "OTP Challenge",
 			"phone": phone,
 			"user": user,
-			"purpose": "Registration",
+			"purpose": purpose,
 			"status": "Pending",
 			"expires_on": add_to_date(now_datetime(), seconds=int(s.otp_ttl_seconds)),
 			"attempts": 0,
@@ -255,15 +256,19 @@ def resend_otp(phone: str) -> dict:
 	return {"sent": True, "expires_in": int(settings().otp_ttl_seconds)}
 
 
-def verify_otp(phone: str, code: str) -> dict:
-	"""Verify the phone with ``code``, checked against each of its newest pending codes (up to
-	LIVE_CHALLENGES): a wrong code counts one attempt on each of them (each locks after Borrower Settings'
-	attempts), an expired one is closed. Raises OtpError (417) when no code matches."""
+def verify_otp(phone: str, code: str, purpose: str = "Registration", user: str | None = None) -> dict:
+	"""Verify the phone with ``code``, checked against each of its newest pending codes of ``purpose`` (and
+	of ``user`` when given; up to LIVE_CHALLENGES): a wrong code counts one attempt on each of them (each
+	locks after Borrower Settings' attempts), an expired one is closed. Raises OtpError (417) when no code
+	matches."""
 	phone = normalize_phone(phone)
 	s = settings()
+	filters = {"phone": phone, "status": "Pending", "purpose": purpose}
+	if user:
+		filters["user"] = user
 	names = frappe.get_all(
 		"OTP Challenge",
-		{"phone": phone, "status": "Pending"},
+		filters,
 		pluck="name",
 		order_by="creation desc",
 		limit=LIVE_CHALLENGES,
@@ -284,7 +289,7 @@ def verify_otp(phone: str, code: str) -> dict:
 			doc.db_set({"status": "Verified", "verified_on": now_datetime()})
 			otp = frappe.qb.DocType("OTP Challenge")
 			frappe.qb.update(otp).set(otp.status, "Expired").where(
-				(otp.phone == phone) & (otp.status == "Pending")
+				(otp.phone == phone) & (otp.status == "Pending") & (otp.purpose == purpose)
 			).run()
 			return {"verified": True, "user": doc.user}
 		if outcome == cred.OTP_WRONG:
