@@ -163,7 +163,16 @@ def on_error_log(doc, method=None):
 
 def record_reconciliation(import_name: str):
 	"""Record (or count again) that the pension-deduction import ``import_name`` left lines for a person to
-	decide (open Reconciliation Exceptions); does nothing when it left none."""
+	decide (open Reconciliation Exceptions); does nothing when it left none. Never raises (the import's own
+	work is done when this runs)."""
+	try:
+		return _record_reconciliation(import_name)
+	except Exception:  # noqa: BLE001 - recording must never fail the import it records
+		print(f"Could not record the reconciliation exceptions of {import_name}: {frappe.get_traceback()}")
+		return None
+
+
+def _record_reconciliation(import_name: str):
 	row = frappe.db.sql(
 		"""SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount FROM `tabReconciliation Exception`
 		WHERE cut_import = %s AND status = 'Open'""",
@@ -173,11 +182,12 @@ def record_reconciliation(import_name: str):
 	if not row.n:
 		return None
 	from pinjaman_online.lending.money import format_rupiah, round_rupiah
+	from pinjaman_online.utils import to_money
 
 	return record_exception(
 		"Pension deductions to reconcile by hand",
 		source="Reconciliation",
-		message=f"{row.n} lines, {format_rupiah(round_rupiah(row.amount))}",
+		message=f"{row.n} lines, {format_rupiah(round_rupiah(to_money(row.amount)))}",
 		reference_doctype="Pension Cut Import",
 		reference_name=import_name,
 	)

@@ -90,3 +90,19 @@ class TestExceptionLog(FrappeTestCase):
 
 	def test_an_import_with_lines_left_to_decide(self):
 		self.assertIsNone(record_reconciliation("no-such-import"))
+		cut_import = f"IMP-TEST-{frappe.generate_hash(length=6)}"
+		for amount in (150_000, 2_350_000):
+			row = frappe.new_doc("Reconciliation Exception")
+			row.update(
+				{"status": "Open", "reason": "Unknown Member", "cut_import": cut_import, "amount": amount}
+			)
+			row.name = frappe.generate_hash(length=10)
+			row.db_insert()
+		name = record_reconciliation(cut_import)
+		log = frappe.db.get_value(
+			"Exception Log", name, ["source", "message", "reference_doctype", "reference_name"], as_dict=True
+		)
+		self.assertEqual(
+			(log.source, log.message, log.reference_doctype, log.reference_name),
+			("Reconciliation", "2 lines, Rp 2.500.000", "Pension Cut Import", cut_import),
+		)
