@@ -108,9 +108,16 @@ def test_every_money_endpoint_posts_exactly_one_balanced_journal(staff, loan):
 
 
 def test_a_closed_period_refuses_a_back_dated_payment(staff, loan):
+	"""Closing last month (Accounting Period Close) refuses a payment dated in it with a 4xx, posts neither
+	payment nor journal; today stays open. The month is reopened afterwards (Koperasi Admin)."""
 	finance = staff["finance"]
-	settings = "Accounting Settings"
-	finance.update(settings, settings, {"books_closed_until": str(TODAY - dt.timedelta(days=1))})
+	last_month_end = TODAY.replace(day=1) - dt.timedelta(days=1)
+	current = finance.get("Accounting Settings", "Accounting Settings").get("books_closed_until")
+	close = None
+	if not current or current < str(last_month_end):
+		close = finance.insert(
+			"Accounting Period Close", {"period": f"{last_month_end:%Y-%m}", "docstatus": 1}
+		)
 	try:
 		r = finance.call(
 			"POST",
@@ -120,7 +127,7 @@ def test_a_closed_period_refuses_a_back_dated_payment(staff, loan):
 				"loan": loan,
 				"amount": 300_000,
 				"payment_method": "Bank Transfer",
-				"posting_date": str(TODAY - dt.timedelta(days=5)),
+				"posting_date": str(last_month_end),
 			},
 		)
 		assert 400 <= r.status_code < 500, r.text
@@ -129,11 +136,14 @@ def test_a_closed_period_refuses_a_back_dated_payment(staff, loan):
 			finance.list("Loan Payment", filters=json.dumps([["loan", "=", loan], ["docstatus", "=", 1]]))
 			== []
 		)
-		# today is open
+		assert entries(finance, loan=loan, voucher_type="Loan Payment") == []
 		paid = finance.method(f"{S}.pay", loan=loan, amount=300_000, payment_method="Bank Transfer")
 		assert len(journals(finance, "Loan Payment", paid["name"])) == 1
 	finally:
-		finance.update(settings, settings, {"books_closed_until": None})
+		if close:
+			staff["admin"].method(
+				"frappe.client.cancel", doctype="Accounting Period Close", name=close["name"]
+			)
 
 
 def test_nobody_writes_a_ledger_entry_through_any_door(staff, admin, loan):

@@ -42,19 +42,16 @@ from pinjaman_online.lending.money import ZERO, to_decimal
 from pinjaman_online.utils import to_money
 
 JOURNAL_SERIES = "JR-.YYYY.-.#######"
-ENTRY_COLUMNS = (
-	"name",
+LINE_COLUMNS = ("name", "idx", "account", "debit", "credit")
+"""Ledger Entry columns that differ from line to line of a journal."""
+JOURNAL_COLUMNS = (
 	"creation",
 	"modified",
 	"modified_by",
 	"owner",
 	"docstatus",
-	"idx",
 	"journal_no",
 	"posting_date",
-	"account",
-	"debit",
-	"credit",
 	"event",
 	"voucher_type",
 	"voucher_no",
@@ -65,6 +62,8 @@ ENTRY_COLUMNS = (
 	"reversal_of",
 	"remarks",
 )
+"""Ledger Entry columns shared by every line of a journal."""
+ENTRY_COLUMNS = LINE_COLUMNS + JOURNAL_COLUMNS
 CHUNK_ROWS = 1000
 
 
@@ -251,29 +250,57 @@ def post_journals(requests: list[JournalRequest]) -> list[str]:
 	numbers = reserve_names(JOURNAL_SERIES, len(prepared))
 	user = frappe.session.user
 	base = now_datetime()
-	rows = []
+	journals = []
 	for n, (r, day, accounts) in enumerate(prepared):
 		number = numbers[n]
 		stamp = base + datetime.timedelta(microseconds=n)
-		for idx, (line, account) in enumerate(zip(r.lines, accounts, strict=True), 1):
-			rows.append(
-				(
-					f"{number}-{idx}", stamp, stamp, user, user, 0, idx, number, day, account,
-					to_decimal(line.debit), to_decimal(line.credit), r.event, r.voucher_type, r.voucher_no,
-					r.loan, r.member, r.loan_product, 1 if r.is_reversal else 0, r.reversal_of, r.remarks,
-				)
-			)  # fmt: skip
-	insert_entries(rows)
+		shared = (
+			stamp, stamp, user, user, 0, number, day, r.event, r.voucher_type, r.voucher_no, r.loan, r.member,
+			r.loan_product, 1 if r.is_reversal else 0, r.reversal_of, r.remarks,
+		)  # fmt: skip
+		lines = [
+			(f"{number}-{idx}", idx, account, to_decimal(line.debit), to_decimal(line.credit))
+			for idx, (line, account) in enumerate(zip(r.lines, accounts, strict=True), 1)
+		]
+		journals.append((shared, lines))
+	insert_entries(journals)
 	return numbers
 
 
-def insert_entries(rows: list[tuple]) -> int:
-	"""Insert Ledger Entry rows (tuples in ``ENTRY_COLUMNS`` order, the columns checked against the doctype's
-	table) with multi-row INSERTs of CHUNK_ROWS rows: ``servicing.bulk.write_rows``, whose values are escaped
-	by the database driver (each repeated account, date or text escaped once)."""
-	from pinjaman_online.servicing.bulk import write_rows
+def insert_entries(journals: list[tuple[tuple, list[tuple]]]) -> int:
+	"""Insert the Ledger Entry rows of ``journals`` (``(shared values in JOURNAL_COLUMNS order, [line values
+	in LINE_COLUMNS order]``) with multi-row INSERTs of about CHUNK_ROWS rows, naming the columns (checked
+	against the doctype's table). Values are escaped by the database driver, the shared values of a journal
+	once for all its lines (``servicing.bulk`` renderer); on a server without backslash escapes the driver
+	binds every value. Returns the number of rows."""
+	from pinjaman_online.servicing.bulk import _renderer
 
-	return write_rows("Ledger Entry", _checked_columns(), rows, chunk_size=CHUNK_ROWS)
+	columns = ", ".join(f"`{c}`" for c in _checked_columns())
+	head = f"INSERT INTO `tabLedger Entry` ({columns}) VALUES "
+	render = _renderer()
+	count, chunk = 0, []
+	marks = "(" + ", ".join(["%s"] * len(ENTRY_COLUMNS)) + ")"
+
+	def flush():
+		if chunk:
+			if render is None:  # pragma: no cover - servers with NO_BACKSLASH_ESCAPES
+				frappe.db.sql(head + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row])
+			else:
+				frappe.db.sql(head + ", ".join(chunk))
+			chunk.clear()
+
+	for shared, lines in journals:
+		if render is None:  # pragma: no cover
+			chunk.extend(line + shared for line in lines)
+		else:
+			tail = ", ".join([render(v) for v in shared]) + ")"
+			for name, idx, account, debit, credit in lines:
+				chunk.append(f"({render(name)}, {idx}, {render(account)}, {debit:f}, {credit:f}, {tail}")
+		count += len(lines)
+		if len(chunk) >= CHUNK_ROWS:
+			flush()
+	flush()
+	return count
 
 
 def _checked_columns() -> tuple[str, ...]:
