@@ -227,21 +227,39 @@ def drain(run: str, number: int) -> int:
 	this job did."""
 	done = 0
 	token = f"{_job_id()} (pid {os.getpid()})"
-	while True:
-		frappe.db.sql(
-			"""UPDATE `tabServicing Run Chunk` SET status = 'Running', job_id = %s
-			WHERE servicing_run = %s AND run_number = %s AND status = 'Queued' ORDER BY chunk_no LIMIT 1""",
-			(f"{token} #{done}", run, number),
-		)
-		chunk = frappe.db.get_value(
-			"Servicing Run Chunk",
-			{"servicing_run": run, "run_number": number, "status": "Running", "job_id": f"{token} #{done}"},
-		)
-		_commit()
-		if not chunk:
-			return done
-		process_chunk(chunk)
-		done += 1
+	frappe.flags.servicing_penalty_rules = None  # read once per job
+	isolated = not frappe.flags.in_test
+	if isolated:
+		# The chunks' transactions in READ COMMITTED: a chunk's locking read of its name range then locks its
+		# own loans only (no next-key lock on the neighbouring chunk's first loan, which another job would
+		# wait for), and every read sees what is committed.
+		frappe.db.sql("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+		frappe.db.commit()
+	try:
+		while True:
+			frappe.db.sql(
+				"""UPDATE `tabServicing Run Chunk` SET status = 'Running', job_id = %s
+				WHERE servicing_run = %s AND run_number = %s AND status = 'Queued' ORDER BY chunk_no LIMIT 1""",
+				(f"{token} #{done}", run, number),
+			)
+			chunk = frappe.db.get_value(
+				"Servicing Run Chunk",
+				{
+					"servicing_run": run,
+					"run_number": number,
+					"status": "Running",
+					"job_id": f"{token} #{done}",
+				},
+			)
+			_commit()
+			if not chunk:
+				return done
+			process_chunk(chunk)
+			done += 1
+	finally:
+		frappe.flags.servicing_penalty_rules = None
+		if isolated:
+			frappe.db.sql("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _job_id() -> str:
@@ -307,11 +325,10 @@ def _set_chunk(chunk: str, **values):
 
 
 def _progress(run: str, number: int) -> tuple[int, int]:
-	"""(chunks completed, chunks) of run ``number``, read with a locking read (the latest committed rows,
-	not the transaction's snapshot) while the run's row is locked."""
+	"""(chunks completed, chunks) of run ``number``, read while the run's row is locked (the chunks finish one
+	at a time), in READ COMMITTED (:func:`drain`): the last chunk to finish sees every other one Completed."""
 	rows = frappe.db.sql(
-		"""SELECT status FROM `tabServicing Run Chunk` WHERE servicing_run = %s AND run_number = %s
-		FOR UPDATE""",
+		"SELECT status FROM `tabServicing Run Chunk` WHERE servicing_run = %s AND run_number = %s",
 		(run, number),
 	)
 	return sum(1 for (s,) in rows if s == "Completed"), len(rows)
@@ -347,7 +364,10 @@ def _finish(run: str, number: int):
 
 
 def _penalty_rules() -> dict[str, tuple[PenaltyRule, str]]:
-	"""Loan Product → (its enabled penalty rule, the rule's name); products without one are absent."""
+	"""Loan Product → (its enabled penalty rule, the rule's name); products without one are absent. Read once
+	per job (:func:`drain`)."""
+	if frappe.flags.servicing_penalty_rules is not None:
+		return frappe.flags.servicing_penalty_rules
 	rules = {}
 	for product in frappe.get_all("Loan Product", fields=["name", "penalty_rule"]):
 		rule = product.penalty_rule and frappe.db.get_value(
@@ -365,6 +385,7 @@ def _penalty_rules() -> dict[str, tuple[PenaltyRule, str]]:
 				),
 				product.penalty_rule,
 			)
+	frappe.flags.servicing_penalty_rules = rules
 	return rules
 
 
