@@ -190,9 +190,18 @@ def add_row(d, table: str, values: dict, files: dict | None = None):
 			box.fill(value)
 			box.press("Tab")
 	for name, file_name in (files or {}).items():
-		row.locator(f'.frappe-control[data-fieldname="{name}"] button.btn-attach').click()
-		uploader = d.page.locator(".modal.show").filter(has=d.page.locator(".file-uploader"))
-		expect(uploader).to_be_visible()
+		uploader = d.page.locator(".modal.show").filter(has=d.page.locator(".file-uploader")).last
+		# Frappe loads its uploader's bundle after the desk has booted
+		d.page.wait_for_function("() => typeof frappe.ui.FileUploader === 'function'")
+		for attempt in range(3):
+			# a click while the row's form is still re-rendering its controls can hit a replaced button
+			row.locator(f'.frappe-control[data-fieldname="{name}"] button.btn-attach').click()
+			try:
+				expect(uploader).to_be_visible(timeout=5_000)
+				break
+			except AssertionError:
+				if attempt == 2:
+					raise
 		uploader.locator('input[type="file"]').first.set_input_files(
 			files=[
 				{"name": file_name, "mimeType": "application/pdf", "buffer": f"%PDF-1.4 {file_name}".encode()}
