@@ -8,10 +8,10 @@
 // `cur_frm` again: Ctrl+S, form events and scripts then act on the document the user has left. A form that
 // is not shown drops its cached copy instead (as Frappe does for documents without an open form), so it is
 // fetched afresh when it is opened again; one with unsaved changes is marked to show Frappe's conflict message.
+// A reload that started while the form was shown refreshes it only if it is still shown when the answer comes.
 (() => {
 	const Form = frappe.ui.form && frappe.ui.form.Form;
 	if (!Form || Form.prototype.__pinjaman_reload_guard) return;
-	const reload_doc = Form.prototype.reload_doc;
 
 	function is_shown(frm) {
 		const route = frappe.get_route() || [];
@@ -23,8 +23,12 @@
 		);
 	}
 
-	Form.prototype.reload_doc = function (...args) {
-		if (this.doc && !this.doc.__islocal && !is_shown(this)) {
+	// Frappe's reload_doc (v15), checking that the form is shown both before fetching and when the fetched
+	// document arrives (the user may have opened another document meanwhile).
+	Form.prototype.reload_doc = function () {
+		this.check_doctype_conflict(this.docname);
+		if (this.doc.__islocal) return;
+		if (!is_shown(this)) {
 			if (this.doc.__unsaved) {
 				this.doc.__needs_refresh = true;
 			} else {
@@ -32,7 +36,11 @@
 			}
 			return Promise.resolve();
 		}
-		return reload_doc.apply(this, args);
+		frappe.model.remove_from_locals(this.doctype, this.docname);
+		return frappe.model.with_doc(this.doctype, this.docname, () => {
+			// not shown any more: the fetched copy waits in locals until the form is opened again
+			if (is_shown(this)) this.refresh();
+		});
 	};
 	Form.prototype.__pinjaman_reload_guard = true;
 })();
