@@ -136,6 +136,7 @@ def run_matching(import_name: str, batch_size: int = BATCH_SIZE) -> dict:
 	the import's lock.
 	"""
 	from pinjaman_online.billing.realisation import load_lines
+	from pinjaman_online.monitoring import record_reconciliation
 
 	lock = _lock_name(import_name)
 	# A few seconds' wait: the lock of a worker that just died is released when the server notices.
@@ -177,6 +178,7 @@ def run_matching(import_name: str, batch_size: int = BATCH_SIZE) -> dict:
 		retried = retry_earlier_exceptions(doc)
 		counters = refresh_counters(import_name)
 		_set(import_name, status="Reconciled", progress=100, finished_at=now(), retried_count=retried)
+		record_reconciliation(import_name)
 		frappe.db.commit()
 		frappe.publish_progress(100, title=_("Matching {0}").format(import_name), doctype="Pension Cut Import",
 			docname=import_name, description=_("Reconciled"))  # fmt: skip

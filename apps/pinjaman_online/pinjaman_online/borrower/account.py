@@ -27,10 +27,28 @@ def _user_for(login: str) -> str | None:
 	return _resolve_login(login)
 
 
+def _check_login_form(login: str):
+	"""417 for a ``login`` that is neither an e-mail address nor a phone number (a malformed request, which
+	says nothing about whether an account exists)."""
+	from frappe.utils import validate_email_address
+
+	login = (login or "").strip()
+	if "@" in login and validate_email_address(login):
+		return
+	if "@" not in login:
+		try:
+			registration.normalize_phone(login)
+			return
+		except frappe.ValidationError:
+			frappe.clear_messages()
+	frappe.throw(_("Enter the e-mail address or phone number of the account"), frappe.ValidationError)
+
+
 def request_password_reset(login: str) -> dict:
 	"""Send a reset code to the verified phone of the account ``login`` (e-mail or phone). Always answers
 	``{"sent": True, "expires_in": seconds}``; raises 429 past the phone's OTP budget."""
 	ttl = int(registration.settings().otp_ttl_seconds)
+	_check_login_form(login)
 	user = _user_for(login)
 	phone = user and frappe.db.get_value("User", user, "mobile_no")
 	if not user or not phone or not login_policy.phone_verified(user) or login_policy.refusal(user):
@@ -43,6 +61,7 @@ def reset_password(login: str, code: str, new_password: str) -> dict:
 	"""Set a new password with the reset code sent to the account's phone; ends every session and token of
 	the account. Raises OtpError (417) for a wrong, expired or spent code, and the password policy's error
 	for a weak password."""
+	_check_login_form(login)
 	user = _user_for(login)
 	phone = user and frappe.db.get_value("User", user, "mobile_no")
 	if not user or not phone:
