@@ -37,9 +37,18 @@ def kopadmin(staff):
 
 def test_admins_read_every_configuration_others_are_refused(kopadmin, staff):
 	rows = {row["key"]: row for row in kopadmin.method(P + "configurations", verb="GET")}
-	for key in ("MAX_LOGIN_ATTEMPTS", "DEFAULT_NOTIFICATION_CHANNEL", "INTEREST_CAP", "DSR_DEFAULT", "SESSION_EXPIRY"):
+	for key in (
+		"MAX_LOGIN_ATTEMPTS",
+		"DEFAULT_NOTIFICATION_CHANNEL",
+		"INTEREST_CAP",
+		"DSR_DEFAULT",
+		"SESSION_EXPIRY",
+	):
 		assert key in rows, key
-	assert rows["MAX_LOGIN_ATTEMPTS"]["doctype"] == "Borrower Settings" and rows["MAX_LOGIN_ATTEMPTS"]["value"] >= 1
+	assert (
+		rows["MAX_LOGIN_ATTEMPTS"]["doctype"] == "Borrower Settings"
+		and rows["MAX_LOGIN_ATTEMPTS"]["value"] >= 1
+	)
 	assert rows["SESSION_EXPIRY"]["editable"] is False  # Frappe's System Settings: System Manager only
 	assert kopadmin.method(P + "configurations", verb="GET", key="DSR_DEFAULT")[0]["key"] == "DSR_DEFAULT"
 	kopadmin.method(P + "configurations", expect=404, verb="GET", key="NO_SUCH_KEY")

@@ -91,21 +91,6 @@ INSTALLMENT_UPDATE = (
 	"last_payment_date",
 	"modified",
 )
-LOAN_UPDATE = (
-	"name",
-	"outstanding_principal",
-	"outstanding_interest",
-	"outstanding_penalty",
-	"total_paid",
-	"days_past_due",
-	"aging_bucket",
-	"collectibility",
-	"status",
-	"closed_date",
-	"last_payment_date",
-	"modified",
-	"modified_by",
-)
 
 
 @dataclass(frozen=True)
