@@ -198,6 +198,27 @@ def upload(api: Api, member: str, name: str) -> str:
 	return r.json()["message"]["file_url"]
 
 
+def insert_product(api, prefix: str, **values) -> str:
+	"""Insert a pension Loan Product as ``api`` (a Koperasi Admin) and return its name: Rp 1–200 million,
+	6–120 months, DSR 70%, 18% a year flat, installments rounded to Rp 100; ``values`` override or add fields."""
+	return api.insert(
+		"Loan Product",
+		{
+			"product_name": f"{prefix} {uuid.uuid4().hex[:6]}",
+			"min_principal": 1_000_000,
+			"max_principal": 200_000_000,
+			"min_tenor_months": 6,
+			"max_tenor_months": 120,
+			"dsr_limit": 70,
+			"max_age_at_maturity": 80,
+			"annual_interest_rate": 18,
+			"interest_method": "Flat",
+			"rounding_unit": 100,
+			**values,
+		},
+	)["name"]
+
+
 def book_loan(
 	staff: dict, product: str, principal: int, tenor: int, first_due, disbursement_date=None, member=None
 ) -> str:

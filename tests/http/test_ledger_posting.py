@@ -4,11 +4,10 @@ Administrator) creates, edits or deletes a Ledger Entry through /api/resource or
 
 import datetime as dt
 import json
-import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import book_loan
+from conftest import book_loan, insert_product
 
 TODAY = dt.date.today()
 S = "pinjaman_online.api.servicing"
@@ -16,22 +15,7 @@ S = "pinjaman_online.api.servicing"
 
 @pytest.fixture(scope="module")
 def product(staff):
-	return staff["admin"].insert(
-		"Loan Product",
-		{
-			"product_name": f"Ledger HTTP {uuid.uuid4().hex[:6]}",
-			"min_principal": 1_000_000,
-			"max_principal": 200_000_000,
-			"min_tenor_months": 6,
-			"max_tenor_months": 120,
-			"dsr_limit": 70,
-			"max_age_at_maturity": 80,
-			"annual_interest_rate": 18,
-			"interest_method": "Flat",
-			"rounding_unit": 100,
-			"early_settlement_penalty": 2,
-		},
-	)["name"]
+	return insert_product(staff["admin"], "Ledger HTTP", early_settlement_penalty=2)
 
 
 @pytest.fixture

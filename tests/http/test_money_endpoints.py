@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from conftest import URL, book_loan
+from conftest import URL, book_loan, insert_product
 
 TODAY = dt.date.today()
 SERVICING = "/api/method/pinjaman_online.api.servicing."
@@ -19,22 +19,7 @@ SERVICING = "/api/method/pinjaman_online.api.servicing."
 
 @pytest.fixture(scope="module")
 def product(staff):
-	return staff["admin"].insert(
-		"Loan Product",
-		{
-			"product_name": f"Money HTTP {uuid.uuid4().hex[:6]}",
-			"min_principal": 1_000_000,
-			"max_principal": 200_000_000,
-			"min_tenor_months": 6,
-			"max_tenor_months": 120,
-			"dsr_limit": 70,
-			"max_age_at_maturity": 80,
-			"annual_interest_rate": 18,
-			"interest_method": "Flat",
-			"rounding_unit": 100,
-			"early_settlement_penalty": 2,
-		},
-	)["name"]
+	return insert_product(staff["admin"], "Money HTTP", early_settlement_penalty=2)
 
 
 @pytest.fixture(scope="module")
@@ -233,22 +218,7 @@ def test_fractions_refused_on_refunds_and_applications(staff, loan, product):
 
 
 def test_a_product_may_ask_for_amounts_in_its_rounding_unit(staff):
-	product = staff["admin"].insert(
-		"Loan Product",
-		{
-			"product_name": f"Money Unit HTTP {uuid.uuid4().hex[:6]}",
-			"min_principal": 1_000_000,
-			"max_principal": 200_000_000,
-			"min_tenor_months": 6,
-			"max_tenor_months": 120,
-			"dsr_limit": 70,
-			"max_age_at_maturity": 80,
-			"annual_interest_rate": 18,
-			"interest_method": "Flat",
-			"rounding_unit": 100,
-			"amounts_in_rounding_unit": 1,
-		},
-	)["name"]
+	product = insert_product(staff["admin"], "Money Unit HTTP", amounts_in_rounding_unit=1)
 	finance = staff["finance"]
 	loan = book_loan(
 		staff, product, 6_000_000, 6, TODAY - dt.timedelta(days=5), TODAY - dt.timedelta(days=30)
@@ -266,22 +236,9 @@ def test_a_product_may_ask_for_amounts_in_its_rounding_unit(staff):
 
 
 def test_the_products_allocation_order_is_the_payments(staff):
-	product = staff["admin"].insert(
-		"Loan Product",
-		{
-			"product_name": f"Money Order HTTP {uuid.uuid4().hex[:6]}",
-			"min_principal": 1_000_000,
-			"max_principal": 200_000_000,
-			"min_tenor_months": 6,
-			"max_tenor_months": 120,
-			"dsr_limit": 70,
-			"max_age_at_maturity": 80,
-			"annual_interest_rate": 18,
-			"interest_method": "Flat",
-			"rounding_unit": 100,
-			"allocation_order": "Interest, Principal, Penalty (oldest first)",
-		},
-	)["name"]
+	product = insert_product(
+		staff["admin"], "Money Order HTTP", allocation_order="Interest, Principal, Penalty (oldest first)"
+	)
 	finance = staff["finance"]
 	loan = book_loan(
 		staff, product, 6_000_000, 6, TODAY - dt.timedelta(days=5), TODAY - dt.timedelta(days=30)
