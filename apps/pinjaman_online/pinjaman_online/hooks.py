@@ -338,7 +338,7 @@ doc_events = {
 borrower_event_handlers = {
 	"LoanApplied": [
 		"pinjaman_online.borrower.notifications.on_loan_applied",
-		"pinjaman_online.borrower.decision.on_loan_applied",  # credit engine: score, decide
+		"pinjaman_online.origination.decision.on_loan_applied",  # credit engine: score, decide
 	],
 	"LoanApproved": ["pinjaman_online.borrower.notifications.on_loan_approved"],
 	"LoanRejected": ["pinjaman_online.borrower.notifications.on_loan_rejected"],

@@ -1,7 +1,7 @@
 """Borrower mobile API, loans (seed 002 §8.2 ``/api/v1/loan/apply``, ``/api/v1/loan/status``; seed 001 wireframe
 "Ajukan Pinjaman" and "Dashboard"). Every endpoint needs ``Authorization: Bearer <access token>`` and shows
 only the borrower's own records. The logic is in ``borrower/loans.py``; the decision is the credit engine's
-(``borrower/decision.py``), asynchronously after ``LoanApplied``.
+(``origination/decision.py``), asynchronously after ``LoanApplied``.
 """
 
 import frappe

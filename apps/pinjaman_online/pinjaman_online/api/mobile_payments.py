@@ -1,5 +1,5 @@
 """Borrower mobile API: bills and repayment through the payment gateway (seed 002 §8.2 ``GET /api/v1/billing``;
-seed 001 "Pembayaran/Pelunasan"). Logic in ``borrower/payments.py``; amounts are strings of whole Rupiah.
+seed 001 "Pembayaran/Pelunasan"). Logic in ``servicing/virtual_account.py``; amounts are strings of whole Rupiah.
 
 Every endpoint but the gateway's webhook needs ``Authorization: Bearer <access token>``.
 """
@@ -7,7 +7,8 @@ Every endpoint but the gateway's webhook needs ``Authorization: Bearer <access t
 import frappe
 
 from pinjaman_online.api import Limit, Money, endpoint
-from pinjaman_online.borrower import auth, payments
+from pinjaman_online.borrower import auth
+from pinjaman_online.servicing import virtual_account as payments
 
 
 @frappe.whitelist(methods=["GET"])

@@ -6,7 +6,7 @@ product named in Borrower Settings (``mobile_loan_product``: its limits, price, 
 the product's data). It is submitted into the workflow "Loan Application Approval" by the *credit engine*, a
 system user with the role Credit Engine, whose transitions are workflow data; the apply request then only
 publishes ``LoanApplied`` (seed 003 §6: the loan service does not decide, it sends the event) and the engine
-decides on RQ (``borrower/decision.py``).
+decides on RQ (``origination/decision.py``).
 """
 
 from contextlib import contextmanager

@@ -18,8 +18,6 @@ from pinjaman_online.accounting.doctype.ledger_account_mapping.ledger_account_ma
 from pinjaman_online.billing.doctype.pension_fund_file_column.pension_fund_file_column import (
 	PensionFundFileColumn,
 )
-from pinjaman_online.borrower.doctype.credit_score_line.credit_score_line import CreditScoreLine
-from pinjaman_online.borrower.doctype.credit_scorecard_bin.credit_scorecard_bin import CreditScorecardBin
 from pinjaman_online.borrower.doctype.kyc_status_history.kyc_status_history import KYCStatusHistory
 from pinjaman_online.funding.doctype.funder_settlement_line.funder_settlement_line import FunderSettlementLine
 from pinjaman_online.funding.doctype.loan_product_funder.loan_product_funder import LoanProductFunder
@@ -28,6 +26,8 @@ from pinjaman_online.members.doctype.member_contact.member_contact import Member
 from pinjaman_online.members.doctype.member_document.member_document import MemberDocument
 from pinjaman_online.origination.doctype.application_document.application_document import ApplicationDocument
 from pinjaman_online.origination.doctype.committee_decision.committee_decision import CommitteeDecision
+from pinjaman_online.origination.doctype.credit_score_line.credit_score_line import CreditScoreLine
+from pinjaman_online.origination.doctype.credit_scorecard_bin.credit_scorecard_bin import CreditScorecardBin
 from pinjaman_online.origination.doctype.eligibility_check.eligibility_check import EligibilityCheck
 from pinjaman_online.pinjaman_online.doctype.required_member_document.required_member_document import (
 	RequiredMemberDocument,

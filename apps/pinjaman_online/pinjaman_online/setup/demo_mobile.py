@@ -9,10 +9,10 @@ each through the app's own borrower code, as the mobile API would:
   reason), left for manual review (``needs_review``: face score between the thresholds, name on the KTP
   only partly similar), or no documents yet;
 * loan applications (``borrower.loans.apply``) decided by the credit engine (LoanApplied →
-  ``borrower.decision``) against the credit bureau: Approved, Rejected (bureau flag BLACKLIST), Referred to
+  ``origination.decision``) against the credit bureau: Approved, Rejected (bureau flag BLACKLIST), Referred to
   a credit analyst (score between the cut-offs);
 * approved loans disbursed by finance (``api.servicing.disburse``); a virtual-account payment request paid
-  by the gateway's signed webhook (``borrower.payments``) on one loan, one request left open on another;
+  by the gateway's signed webhook (``servicing.virtual_account``) on one loan, one request left open on another;
 * the borrower notifications that these events send (in-app, e-mail queue, SMS, WhatsApp).
 
 The external providers are HTTP adapters configured in Borrower Settings. While loading, each one is a
@@ -499,8 +499,8 @@ def apply_for_loan(row: dict, user: str, jobs: InlineJobs):
 def pay_by_virtual_account(user: str, loan: str, jobs: InlineJobs, paid: bool):
 	"""The borrower asks for a virtual account for the next installment; when ``paid``, the gateway's signed
 	``payment.paid`` webhook posts the payment (PaymentReceived → notification)."""
-	from pinjaman_online.borrower import payments
 	from pinjaman_online.lending.payments import webhook_signature
+	from pinjaman_online.servicing import virtual_account as payments
 
 	frappe.set_user(user)
 	request = payments.create_request(loan)

@@ -7,7 +7,7 @@ from pinjaman_online.lending.errors import LendingError
 
 class CreditScorecard(Document):
 	def validate(self):
-		from pinjaman_online.borrower.scoring import scorecard_of
+		from pinjaman_online.origination.scoring import scorecard_of
 
 		try:
 			scorecard_of(self)

@@ -22,8 +22,8 @@ from frappe.utils import now_datetime
 
 from pinjaman_online.borrower.events import publish
 from pinjaman_online.borrower.loans import acting_as, engine_user
-from pinjaman_online.borrower.scoring import active_scorecard, bureau_report, facts_of, scorecard_of
 from pinjaman_online.lending.scoring import APPROVE, REJECT, decide, score
+from pinjaman_online.origination.scoring import active_scorecard, bureau_report, facts_of, scorecard_of
 
 
 def on_loan_applied(payload: dict):

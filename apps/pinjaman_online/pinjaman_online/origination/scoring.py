@@ -1,5 +1,5 @@
 """The credit scorecard as Frappe data (Credit Scorecard) → the lending core's Scorecard; facts of an
-application; the bureau report. Pure rules are in ``lending/scoring.py``; decisions in ``borrower/decision.py``.
+application; the bureau report. Pure rules are in ``lending/scoring.py``; decisions in ``origination/decision.py``.
 """
 
 import frappe

@@ -7,7 +7,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_years, getdate, today
 
 from pinjaman_online.borrower import loans
-from pinjaman_online.borrower.decision import decide_application, on_loan_applied
+from pinjaman_online.origination.decision import decide_application, on_loan_applied
 from pinjaman_online.products.utils import ProductLimitError
 from pinjaman_online.tests.factories import nik_for
 from pinjaman_online.tests.fake_gateway import FakeGateway
