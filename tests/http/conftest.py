@@ -8,7 +8,9 @@ Nothing here imports Frappe: the tests talk HTTP with `requests`, and compare ag
 (pure Python) for the expected figures.
 """
 
+import json
 import os
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -16,11 +18,26 @@ from pathlib import Path
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "apps" / "pinjaman_online"))
+BENCH = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(BENCH / "apps" / "pinjaman_online"))
 
 URL = os.environ.get("PINJAMAN_TEST_URL")
 SITE = os.environ.get("PINJAMAN_TEST_SITE")
 ADMIN_PASSWORD = os.environ.get("PINJAMAN_ADMIN_PASSWORD", "admin")
+
+
+def cli(method: str, *args) -> object:
+	"""Run an app function (``method``, dotted path, whitelisted or not) on the test site through Frappe's CLI
+	with positional ``args`` (JSON-serialisable); its JSON result, or None. The tests' seeding of data that no
+	endpoint creates (billable loans in a far-future period)."""
+	out = subprocess.run(
+		[str(BENCH / "bin" / "frappe"), "--site", SITE, "execute", method, "--args", json.dumps(list(args))],
+		check=True,
+		capture_output=True,
+		text=True,
+		timeout=300,
+	).stdout.strip()
+	return json.loads(out.splitlines()[-1]) if out else None
 
 
 def pytest_collection_modifyitems(config, items):

@@ -9,31 +9,17 @@ Finance, Auditor and Sales users with their own API tokens.
 import csv
 import io
 import json
-import subprocess
 import threading
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SITE
+from conftest import cli
 
-BENCH = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).parent / "billing_corpus"
 INSTALLMENT = Decimal(1_180_000)
 M = "pinjaman_online.api.billing"
-
-
-def cli(method: str, *args) -> object:
-	"""Run a whitelisted-or-not app function on the test site through Frappe's CLI; its JSON result."""
-	out = subprocess.run(
-		[str(BENCH / "bin" / "frappe"), "--site", SITE, "execute", method, "--args", json.dumps(list(args))],
-		check=True,
-		capture_output=True,
-		text=True,
-		timeout=300,
-	).stdout.strip()
-	return json.loads(out.splitlines()[-1]) if out else None
 
 
 def seed(count: int) -> tuple[str, list[str]]:

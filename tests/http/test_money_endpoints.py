@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from conftest import URL, book_loan, insert_product
+from conftest import URL, book_loan, cli, insert_product
 
 TODAY = dt.date.today()
 SERVICING = "/api/method/pinjaman_online.api.servicing."
@@ -323,24 +323,6 @@ def test_a_client_cannot_give_a_payment_a_fee_part(staff, loan):
 BILLING = "pinjaman_online.api.billing"
 
 
-def cli(method: str, *args):
-	"""An app function run on the test site through Frappe's CLI (the billing tests' loan seeding)."""
-	import subprocess
-	from pathlib import Path
-
-	from conftest import SITE
-
-	bench = Path(__file__).resolve().parents[2]
-	out = subprocess.run(
-		[str(bench / "bin" / "frappe"), "--site", SITE, "execute", method, "--args", json.dumps(list(args))],
-		check=True,
-		capture_output=True,
-		text=True,
-		timeout=300,
-	).stdout.strip()
-	return json.loads(out.splitlines()[-1]) if out else None
-
-
 def next_period(period: str) -> str:
 	year, month = map(int, period.split("-"))
 	return f"{year + month // 12}-{month % 12 + 1:02d}"
@@ -378,7 +360,7 @@ def realise(api, export: dict, loan: str, amount: str) -> dict:
 
 def test_pension_deduction_arrears_are_billed_again_and_paid_oldest_first(staff):
 	finance = staff["finance"]
-	period = cli("pinjaman_online.tests.factories.free_period")
+	period = cli("pinjaman_online.tests.factories.free_period", 2)
 	(loan,) = cli("pinjaman_online.tests.factories.make_billable_loans_fast", period, 1)
 	first = finance.method(f"{BILLING}.export", period=period, pension_fund="Taspen")
 	assert lines_of(finance, first["name"], loan) == [(1, Decimal(1_180_000))]
@@ -410,7 +392,7 @@ def test_pension_deduction_arrears_are_billed_again_and_paid_oldest_first(staff)
 
 def test_an_arrear_waiting_for_its_answer_is_not_billed_twice(staff):
 	finance = staff["finance"]
-	period = cli("pinjaman_online.tests.factories.free_period")
+	period = cli("pinjaman_online.tests.factories.free_period", 2)
 	(loan,) = cli("pinjaman_online.tests.factories.make_billable_loans_fast", period, 1)
 	finance.method(f"{BILLING}.export", period=period, pension_fund="Taspen")
 	# no realisation imported for the first month yet: its installment is not instructed again

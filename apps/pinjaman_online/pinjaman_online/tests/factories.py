@@ -286,20 +286,36 @@ class acting_as:
 _billing_months = itertools.count(int(frappe.generate_hash(length=4), 16) % 660)
 
 
-def free_period() -> str:
-	"""A period (YYYY-MM, years 2045–2099: after any loan booked today ends) that no export uses and in which
-	no installment falls due: billing tests each take their own, as their matching job commits."""
+def free_period(months: int = 1) -> str:
+	"""A period (YYYY-MM, years 2045–2099: after any loan booked today ends) such that it and the ``months`` - 1
+	periods after it have no export and no installment falling due: billing tests each take their own, as their
+	matching job commits. A test that exports the following month too asks for ``months=2``."""
 	import calendar
 
+	months = int(months)
 	for _ in range(660):
-		n = next(_billing_months) % 660
-		year, month = 2045 + n // 12, n % 12 + 1
-		days = (f"{year}-{month:02d}-01", f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]}")
-		period = f"{year}-{month:02d}"
-		if not frappe.db.exists("Pension Cut Export", {"period": period}) and not frappe.db.exists(
-			"Loan Installment", {"due_date": ("between", days)}
+		n = next(_billing_months) % (660 - months + 1)
+		periods = []
+		for k in range(n, n + months):
+			year, month = 2045 + k // 12, k % 12 + 1
+			periods.append((f"{year}-{month:02d}", year, month))
+		if all(
+			not frappe.db.exists("Pension Cut Export", {"period": period})
+			and not frappe.db.exists(
+				"Loan Installment",
+				{
+					"due_date": (
+						"between",
+						(
+							f"{year}-{month:02d}-01",
+							f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]}",
+						),
+					)
+				},
+			)
+			for period, year, month in periods
 		):
-			return period
+			return periods[0][0]
 	raise RuntimeError("no free billing period left on this site: recreate the test site")
 
 

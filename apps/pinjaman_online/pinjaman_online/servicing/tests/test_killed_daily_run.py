@@ -10,6 +10,7 @@ deleted at its end.
 import time
 
 import frappe
+from frappe.database import get_db
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_months, getdate, now, today
 
@@ -20,6 +21,7 @@ from pinjaman_online.utils import insert_rows
 
 LOANS = 40
 CHUNK = 8  # the worker is killed while the run is still among this test's loans, inside a chunk
+HELD = 20  # the loan the test holds locked, so the worker is caught inside that loan's chunk (the third)
 DAYS_LATE = 95
 
 
@@ -86,6 +88,11 @@ class TestKilledDailyRun(FrappeTestCase):
 		frappe.db.commit()
 		before = frappe.db.get_value("Servicing Run", str(as_of), "runs") or 0
 
+		# Another connection holds one loan locked: the worker, once it has taken that loan's chunk (marked
+		# Running, committed), waits inside the chunk's transaction on its locking read, and is killed there.
+		holder = get_db()
+		holder.connect()
+		holder.sql("SELECT name FROM `tabLoan` WHERE name = %s FOR UPDATE", loans[HELD])
 		first = frappe_cli("worker", "--queue", "long", wait=False)
 		try:
 			# ``execute`` reads its kwargs as a Python literal
@@ -94,14 +101,18 @@ class TestKilledDailyRun(FrappeTestCase):
 			deadline = time.monotonic() + 120
 			while time.monotonic() < deadline:
 				runs, status, chunks = run_state(str(as_of))
-				# a chunk done and the next one taken: the worker is inside a chunk
-				if runs > before and {"Completed", "Running"} <= {c.status for c in chunks}:
+				if runs > before and any(
+					c.status == "Running" and c.first_loan <= loans[HELD] <= c.last_loan for c in chunks
+				):
+					time.sleep(0.5)  # well inside the chunk's locking read
 					break
-				time.sleep(0.01)
+				time.sleep(0.05)
 			else:
 				self.fail("the worker never got going")
 		finally:
 			kill_worker(first)
+			holder.rollback()
+			holder.close()
 		time.sleep(1)  # the server notices the dead connection and rolls its transaction back
 		runs, status, chunks = run_state(str(as_of))
 		self.assertEqual(runs, before + 1)

@@ -151,7 +151,7 @@ class TestPensionCutImport(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("Pension Cut Import", {"period": period}))
 
 	def test_unmatched_line_is_matched_when_the_next_period_is_imported(self):
-		period = free_period()
+		period = free_period(2)
 		loan = make_billable_loan(period)
 		export = make_export(period)
 		real_pn = pension_number(loan)
