@@ -361,6 +361,8 @@ scheduler_events = {
 		"pinjaman_online.api.idempotency.purge_expired",
 		# borrower notifications: payment reminders, overdue notices, expired virtual accounts (enqueues a batch)
 		"pinjaman_online.borrower.notifications.scheduled_daily",
+		# the previous month's aging snapshot when its month-end run did not take it
+		"pinjaman_online.servicing.daily.catch_up_aging_snapshot",
 	],
 	"monthly_long": [
 		"pinjaman_online.funding.settlement.scheduled_month_end",

@@ -33,7 +33,7 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.utils import get_last_day, getdate, now, now_datetime, today
+from frappe.utils import add_months, get_last_day, getdate, now, now_datetime, today
 
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.lifecycle import LIVE, needs_refresh
@@ -511,12 +511,17 @@ def _accrue_penalties(
 	return touched
 
 
-def take_aging_snapshot(period: str) -> int:
-	"""Replace the aging snapshot of ``period`` (YYYY-MM) with one row per live loan. Returns the row count."""
+def take_aging_snapshot(period: str, taken_on: str | date | None = None) -> int:
+	"""Replace the aging snapshot of ``period`` (YYYY-MM) with one row per loan live now and disbursed by the
+	period's last day, recording the loans' state as of ``taken_on`` (default: the period's last day; a later
+	date for a snapshot caught up after a missed month-end run, see :func:`catch_up_aging_snapshot`). Returns
+	the row count."""
+	period_end = getdate(get_last_day(f"{period}-01"))
+	taken_on = getdate(taken_on) if taken_on else period_end
 	frappe.db.delete("Aging Snapshot", {"period": period})
 	loans = frappe.get_all(
 		"Loan",
-		filters={"status": ("in", LIVE)},
+		filters={"status": ("in", LIVE), "disbursement_date": ("<=", period_end)},
 		fields=[
 			"name",
 			"member",
@@ -548,6 +553,7 @@ def take_aging_snapshot(period: str) -> int:
 			to_money(loan.outstanding_principal)
 			+ to_money(loan.outstanding_interest)
 			+ to_money(loan.outstanding_penalty),
+			taken_on,
 		)
 		for loan in loans
 	]
@@ -564,7 +570,25 @@ def take_aging_snapshot(period: str) -> int:
 			"collectibility",
 			"outstanding_principal",
 			"outstanding_total",
+			"taken_on",
 		),
 		rows,
 	)
 	return len(rows)
+
+
+def catch_up_aging_snapshot(as_of: str | date | None = None) -> str | None:
+	"""Take the previous month's aging snapshot when it is missing on ``as_of`` (default today): the daily
+	run takes a month's snapshot on its last day, and a month-end run that did not happen (server down, the
+	run failed) would otherwise leave the month without one. The snapshot caught up records the loans as
+	they stand on ``as_of`` (``taken_on``), restricted to loans disbursed by the month's end; the aging reports
+	say so. A month-end run done later for that date replaces it. Returns the period snapshotted, or None.
+	Scheduled daily (hooks.py); seed 004 §8 (monthly aging)."""
+	as_of = getdate(as_of or today())
+	period = add_months(as_of, -1).strftime("%Y-%m")
+	if frappe.db.exists("Aging Snapshot", {"period": period}):
+		return None
+	if not frappe.db.exists("Loan", {"disbursement_date": ("<=", get_last_day(f"{period}-01"))}):
+		return None  # no loan existed then: nothing to age
+	take_aging_snapshot(period, taken_on=as_of)
+	return period

@@ -101,9 +101,41 @@ class TestDailyServicing(FrappeTestCase):
 
 	def test_aging_snapshot_replaces_its_period(self):
 		make_active_loan()
-		count = take_aging_snapshot("2026-01")
-		self.assertEqual(take_aging_snapshot("2026-01"), count)
-		self.assertEqual(frappe.db.count("Aging Snapshot", {"period": "2026-01"}), count)
+		period = today()[:7]
+		count = take_aging_snapshot(period)
+		self.assertGreater(count, 0)
+		self.assertEqual(take_aging_snapshot(period), count)
+		self.assertEqual(frappe.db.count("Aging Snapshot", {"period": period}), count)
+
+	def test_a_missed_month_end_snapshot_is_caught_up_and_the_reports_say_so(self):
+		from pinjaman_online.servicing.daily import catch_up_aging_snapshot
+		from pinjaman_online.servicing.report.aging_report.aging_report import execute as aging
+		from pinjaman_online.servicing.report.loan_quality.loan_quality import execute as quality
+
+		# a month long past, without snapshot: a loan disbursed in it, another after it
+		period = "2031-07"
+		frappe.db.delete("Aging Snapshot", {"period": ("in", (period, "2031-06"))})
+		old, new = make_active_loan(), make_active_loan()
+		frappe.db.set_value("Loan", old.name, "disbursement_date", "2031-07-10")
+		frappe.db.set_value("Loan", new.name, "disbursement_date", "2031-08-01")
+		self.assertEqual(catch_up_aging_snapshot("2031-08-03"), period)
+		rows = frappe.get_all("Aging Snapshot", {"period": period}, ["loan", "taken_on"])
+		self.assertIn(old.name, [r.loan for r in rows])
+		self.assertNotIn(new.name, [r.loan for r in rows])
+		self.assertEqual({str(r.taken_on) for r in rows}, {"2031-08-03"})
+		self.assertIsNone(catch_up_aging_snapshot("2031-08-04"))  # taken once
+		self.assertIn("caught up", aging({"period": period})[2])
+
+		# a month-end run's snapshot (taken on the last day) is the plain month-end one
+		take_aging_snapshot(period)
+		self.assertEqual(aging({"period": period})[2], "Month-end snapshot of 2031-07")
+
+		# a past month without any snapshot shows no figures and says so, in both reports
+		_columns, data, message, *_ = aging({"period": "2031-06"})
+		self.assertEqual(sum(d["loans"] for d in data), 0)
+		self.assertIn("No aging snapshot for 2031-06", message)
+		_columns, data, message, *_ = quality({"period": "2031-06"})
+		self.assertIn("No aging snapshot for 2031-06", message)
 
 	def test_a_deceased_member_flags_their_loans_for_the_heirs(self):
 		loan = make_active_loan()

@@ -3,7 +3,7 @@
 from frappe import _
 
 from pinjaman_online.lending.aging import BUCKETS
-from pinjaman_online.servicing.report.portfolio import BUCKET_SQL, grouped
+from pinjaman_online.servicing.report.portfolio import BUCKET_SQL, grouped, source_message
 
 
 def execute(filters=None):
@@ -40,9 +40,7 @@ def execute(filters=None):
 		},
 		{"fieldname": "share", "label": _("Share of Principal (%)"), "fieldtype": "Percent", "width": 150},
 	]
-	message = (
-		_("Month-end snapshot of {0}").format(source["period"]) if source["snapshot"] else _("Live portfolio")
-	)
+	message = source_message(source)
 	chart = {
 		"data": {
 			"labels": list(BUCKETS),

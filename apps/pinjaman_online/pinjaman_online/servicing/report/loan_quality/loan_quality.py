@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from frappe import _
 
-from pinjaman_online.servicing.report.portfolio import KOL_SQL, grouped
+from pinjaman_online.servicing.report.portfolio import KOL_SQL, grouped, source_message
 
 NAMES = {1: "Lancar", 2: "Dalam Perhatian Khusus", 3: "Kurang Lancar", 4: "Diragukan", 5: "Macet"}
 
@@ -49,7 +49,5 @@ def execute(filters=None):
 		{"label": _("Outstanding principal"), "value": total, "datatype": "Currency", "currency": "IDR"},
 		{"label": _("Non-performing (Kol 3–5)"), "value": npl, "datatype": "Currency", "currency": "IDR"},
 	]
-	message = (
-		_("Month-end snapshot of {0}").format(source["period"]) if source["snapshot"] else _("Live portfolio")
-	)
+	message = source_message(source)
 	return columns, data, message, None, summary
