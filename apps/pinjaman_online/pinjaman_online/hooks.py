@@ -219,6 +219,8 @@ before_request = [
 	"pinjaman_online.login_policy.before_request",
 	# api/errors.py: an unknown doctype on /api/resource or /api/v2 is a 404 (Frappe fails importing it)
 	"pinjaman_online.api.errors.unknown_doctype",
+	# replica.py: a read-only or report request reads the primary when the configured read replica is down
+	"pinjaman_online.replica.before_request",
 ]
 after_request = [
 	# permissions: no debug SQL in any answer to a non-System-Manager (overrides/reads.py)

@@ -6,6 +6,7 @@ import frappe
 from frappe import _
 
 from pinjaman_online.accounting.report.common import check_access, date_range, money, shown
+from pinjaman_online.replica import replica_reads
 
 MAX_ROWS = 20_000
 """Entries listed at most; the totals, opening and closing always cover every entry of the filter."""
@@ -22,6 +23,7 @@ def conditions(filters: dict) -> tuple[str, dict]:
 	return (" and ".join(where) or "1=1"), values
 
 
+@replica_reads
 def execute(filters=None):
 	check_access()
 	filters = filters or {}

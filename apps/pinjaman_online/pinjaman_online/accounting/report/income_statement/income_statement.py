@@ -6,8 +6,10 @@ from frappe import _
 from pinjaman_online.accounting.report.common import balances, check_access, date_range, shown
 from pinjaman_online.accounting.report.common_rows import amount_columns, section_rows
 from pinjaman_online.lending.statements import income_statement
+from pinjaman_online.replica import replica_reads
 
 
+@replica_reads
 def execute(filters=None):
 	check_access()
 	filters = filters or {}

@@ -6,10 +6,12 @@ from frappe import _
 
 from pinjaman_online.accounting.report.common import account_movements, check_access, date_range, shown
 from pinjaman_online.lending.statements import trial_balance
+from pinjaman_online.replica import replica_reads
 
 AMOUNT_FIELDS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
 
 
+@replica_reads
 def execute(filters=None):
 	check_access()
 	filters = filters or {}

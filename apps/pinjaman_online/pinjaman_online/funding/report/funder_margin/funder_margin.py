@@ -11,9 +11,11 @@ from frappe import _
 from pinjaman_online.lending.commission import achievement_pct
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.period import parse_period
+from pinjaman_online.replica import replica_reads
 from pinjaman_online.utils import throw_lending_error, to_money
 
 
+@replica_reads
 def execute(filters: dict | None = None):
 	filters = frappe._dict(filters or {})
 	return columns(), data(filters)

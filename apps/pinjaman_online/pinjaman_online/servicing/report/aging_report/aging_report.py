@@ -3,9 +3,11 @@
 from frappe import _
 
 from pinjaman_online.lending.aging import BUCKETS
+from pinjaman_online.replica import replica_reads
 from pinjaman_online.servicing.report.portfolio import BUCKET_SQL, grouped, source_message
 
 
+@replica_reads
 def execute(filters=None):
 	filters = filters or {}
 	rows, source = grouped(filters.get("period"), BUCKET_SQL)

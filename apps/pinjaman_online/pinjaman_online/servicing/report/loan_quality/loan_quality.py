@@ -4,11 +4,13 @@ from decimal import Decimal
 
 from frappe import _
 
+from pinjaman_online.replica import replica_reads
 from pinjaman_online.servicing.report.portfolio import KOL_SQL, grouped, source_message
 
 NAMES = {1: "Lancar", 2: "Dalam Perhatian Khusus", 3: "Kurang Lancar", 4: "Diragukan", 5: "Macet"}
 
 
+@replica_reads
 def execute(filters=None):
 	filters = filters or {}
 	rows, source = grouped(filters.get("period"), KOL_SQL)
