@@ -82,7 +82,6 @@ def loans_outstanding(at: date) -> dict[str, Decimal]:
 	return out
 
 
-@replica_reads
 def receivables_by_loan(role: str, at: date) -> dict[str | None, Decimal]:
 	"""Balance (debit − credit) of the accounts mapped to ``role`` per loan, entries up to ``at``."""
 	accounts = accounts_of_role(role)
@@ -120,6 +119,7 @@ def loans_accrued(at: date) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
 	return interest, penalty
 
 
+@replica_reads
 def execute(filters=None):
 	check_access()
 	filters = filters or {}
