@@ -287,3 +287,193 @@ def test_commission():
 	assert commission_paid_lines(D(120_000)) == [dr("commission_payable", 120_000), cr("bank_cash", 120_000)]
 	assert commission_paid_lines(D(-5)) == [cr("commission_payable", 5), dr("bank_cash", 5)]
 	assert commission_lines(D(0)) == commission_paid_lines(D(0)) == []
+
+
+# ---------------------------------------------------------------- accrual basis over a schedule, funder shares
+
+
+def test_accrual_adjustment_target_and_prepaid():
+	from pinjaman_online.lending.ledger import accrual_adjustment_lines, accrual_target, prepaid_accrual
+
+	assert accrual_adjustment_lines(D(0), D(0)) == []
+	assert accrual_adjustment_lines(D(100), D(-7)) == [
+		dr("interest_receivable", 100),
+		cr("interest_income", 100),
+		dr("penalty_income", 7),
+		cr("penalty_receivable", 7),
+	]
+	rows = [(1, D(100), D(40), D(5), D(0)), (2, D(90), D(0), D(0), D(0)), (3, D(80), D(80), D(0), D(0))]
+	assert accrual_target(rows, 2) == (D(150), D(5))  # the third, not due, paid ahead: not receivable
+	assert prepaid_accrual(D(-80), D(3)) == [dr("interest_receivable", 80), cr("interest_income", 80)]
+	assert prepaid_accrual(D(0), D(0)) == []
+
+
+def test_funder_journals():
+	from pinjaman_online.lending.ledger import funder_paid_lines, funder_share_lines, funding_lines
+
+	assert funding_lines(D(6_000_000)) == [
+		dr("disbursement_bank", 6_000_000),
+		cr("funder_payable", 6_000_000),
+	]
+	assert funder_share_lines(D(51_000)) == [dr("interest_income", 51_000), cr("funder_payable", 51_000)]
+	assert funder_share_lines(D(-2)) == [cr("interest_income", 2), dr("funder_payable", 2)]
+	assert funder_paid_lines(D(700_000)) == [dr("funder_payable", 700_000), cr("bank_cash", 700_000)]
+	assert funding_lines(D(0)) == funder_share_lines(D(0)) == funder_paid_lines(D(0)) == []
+
+
+class Schedule:
+	"""A loan's installments (due day, principal, interest, penalty charged; paid parts), paid oldest first
+	(penalty, interest, principal of each), for the accrual property test."""
+
+	def __init__(self, rows):
+		self.rows = [
+			{"due": due, "principal": p, "interest": i, "penalty": D(0), "pp": D(0), "ip": D(0), "np": D(0)}
+			for due, p, i in rows
+		]
+
+	def owed(self) -> D:
+		return sum(
+			r["principal"] + r["interest"] + r["penalty"] - r["pp"] - r["ip"] - r["np"] for r in self.rows
+		)
+
+	def principal(self) -> D:
+		return sum(r["principal"] - r["pp"] for r in self.rows)
+
+	def pay(self, amount: D) -> tuple[D, D, D, list]:
+		paid, undo = [D(0), D(0), D(0)], []
+		for r in self.rows:
+			for key, owed, slot in (("np", "penalty", 2), ("ip", "interest", 1), ("pp", "principal", 0)):
+				part = min(amount, r[owed] - r[key])
+				if part:
+					r[key] += part
+					amount -= part
+					paid[slot] += part
+					undo.append((r, key, part))
+		return (*paid, undo)
+
+	def target(self, day) -> tuple[D, D]:
+		from pinjaman_online.lending.ledger import accrual_target
+
+		return accrual_target(
+			[(r["due"], r["interest"], r["ip"], r["penalty"], r["np"]) for r in self.rows], day
+		)
+
+
+schedule_event = st.one_of(
+	st.tuples(st.just("run"), st.integers(1, 40)),
+	st.tuples(st.just("pay"), st.integers(1, 3_000_000)),
+	st.tuples(st.just("penalise"), st.integers(1, 200_000), st.booleans()),
+	st.tuples(st.just("reverse")),
+	st.tuples(st.just("settle_funder")),
+)
+
+
+@SETTINGS
+@given(
+	installments=st.lists(
+		st.tuples(st.integers(100_000, 1_000_000), st.integers(0, 300_000)), min_size=1, max_size=6
+	),
+	basis=st.sampled_from((CASH, ACCRUAL)),
+	share=st.sampled_from((D(0), D(100), D(60), D("27.7778"))),
+	interest_share=st.sampled_from((D(100), D(80))),
+	fees=st.sampled_from(((D(10), D(15)), (D(0), D(0)), (D("12.5"), D("7.5")))),
+	events=st.lists(schedule_event, max_size=40),
+)
+def test_accrual_runs_payments_reversals_and_funder_shares_keep_the_books(
+	installments, basis, share, interest_share, fees, events
+):
+	"""Random daily runs (the accrual true-up of ``accounting.posting.accrue_loans``), payments (with the
+	accrual of what they pay ahead and the funder's share), penalties (the daily run's, or manual), reversals
+	and funder settlements: the ledger balances; after a run the receivables equal the installments' due and
+	unpaid interest and unpaid penalties (Accrual) or stay zero (Cash); no receivable is ever negative; the
+	funder payable is the principal funded less the principal settled plus the net interest of the payments
+	not settled yet, and a settlement's rounding adjustment is at most one Rupiah per payment it covers."""
+	from pinjaman_online.lending.ledger import (
+		accrual_adjustment_lines,
+		funder_paid_lines,
+		funder_share_lines,
+		funding_lines,
+		prepaid_accrual,
+	)
+	from pinjaman_online.lending.money import percent_of
+	from pinjaman_online.lending.settlement import Collection, FunderShare, split_collection
+
+	loan = Schedule([(30 * (k + 1), D(p), D(i)) for k, (p, i) in enumerate(installments)])
+	principal = loan.principal()
+	terms = [FunderShare("FA-1", share, interest_share, *fees)] if share else []
+	journals: list[list[JournalLine]] = []
+
+	def post(lines):
+		if lines:
+			check_balanced(lines)
+			journals.append(lines)
+		return lines
+
+	def receivables():
+		totals = balances(journals)
+		return totals.get("interest_receivable", D(0)), totals.get("penalty_receivable", D(0))
+
+	post(disbursement_lines(principal, principal, D(0)))
+	funded = percent_of(principal, share) if share else D(0)
+	post(funding_lines(funded))
+	day = 0
+	unsettled: list[dict] = []  # payments not settled yet: parts, journals, undo
+	settled_principal = D(0)
+	for ev in events:
+		kind = ev[0]
+		if kind == "run":
+			day += ev[1]
+			if basis == ACCRUAL:
+				target, held = loan.target(day), receivables()
+				post(accrual_adjustment_lines(target[0] - held[0], target[1] - held[1]))
+		elif kind == "penalise":
+			due = [r for r in loan.rows if r["due"] <= day]
+			if not due:
+				continue
+			due[0]["penalty"] += D(ev[1])
+			if ev[2]:  # a manual Loan Penalty posts its own journal; the daily run's waits for the run
+				post(penalty_lines(D(ev[1]), basis))
+		elif kind == "pay" and loan.owed():
+			p, i, n, undo = loan.pay(min(D(ev[1]), loan.owed()))
+			posted = [post(repayment_lines("bank_cash", p, i, n, basis))]
+			if basis == ACCRUAL:
+				held = receivables()
+				posted.append(post(prepaid_accrual(*held)))
+			parts = split_collection(Collection(p, i, n), terms).funders
+			net_interest = parts[0].net_interest if parts else D(0)
+			posted.append(post(funder_share_lines(net_interest)))
+			unsettled.append({"parts": (p, i, n), "journals": posted, "undo": undo, "net": net_interest})
+		elif kind == "reverse" and unsettled:
+			payment = unsettled.pop()
+			for r, key, part in payment["undo"]:
+				r[key] -= part
+			for lines in payment["journals"]:
+				post(mirror(lines) if lines else [])
+		elif kind == "settle_funder" and unsettled:
+			collection = Collection(D(0), D(0), D(0))
+			for payment in unsettled:
+				collection = collection + Collection(*payment["parts"])
+			parts = split_collection(collection, terms).funders
+			if parts:
+				adjustment = parts[0].net_interest - sum((p["net"] for p in unsettled), D(0))
+				assert abs(adjustment) <= len(unsettled)
+				post(funder_share_lines(adjustment))
+				post(funder_paid_lines(parts[0].net))
+				settled_principal += parts[0].principal
+			unsettled = []
+
+		totals = balances(journals)
+		assert sum(totals.values(), D(0)) == 0
+		assert totals.get("loan_principal_receivable", D(0)) == loan.principal()
+		interest, penalty = receivables()
+		if basis == ACCRUAL:
+			assert interest >= 0 or kind == "reverse"
+			assert penalty >= 0 or kind == "reverse"
+			if kind == "run":
+				assert (interest, penalty) == loan.target(day)
+		else:
+			assert not interest and not penalty
+		owed_funder = funded - settled_principal + sum((p["net"] for p in unsettled), D(0))
+		assert -totals.get("funder_payable", D(0)) == owed_funder
+		for line in (line for lines in journals for line in lines):
+			assert line.account in ROLES

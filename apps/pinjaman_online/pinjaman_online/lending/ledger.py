@@ -240,6 +240,88 @@ def accrual_lines(interest, penalty=ZERO, basis: str = ACCRUAL) -> list[JournalL
 	return lines
 
 
+def accrual_adjustment_lines(interest, penalty=ZERO) -> list[JournalLine]:
+	"""The daily run's accrual journal of one loan on Accrual basis: ``interest`` and ``penalty`` are the
+	signed differences (Rupiah) between what the loan's installments say is due and unpaid and what the
+	receivable accounts hold. A positive part is income recognised (Dr receivable, Cr income); a negative part
+	(a due installment cancelled, a penalty waived outside a reversible document) takes income back (Dr income,
+	Cr receivable). ``[]`` when both are zero."""
+	interest, penalty = to_decimal(interest), to_decimal(penalty)
+	lines = []
+	for amount, receivable, income in (
+		(interest, "interest_receivable", "interest_income"),
+		(penalty, "penalty_receivable", "penalty_income"),
+	):
+		if amount > 0:
+			lines += [dr(receivable, amount), cr(income, amount)]
+		elif amount < 0:
+			lines += [dr(income, -amount), cr(receivable, -amount)]
+	if lines:
+		check_balanced(lines)
+	return lines
+
+
+def accrual_target(installments: Iterable[tuple], as_of) -> tuple[Decimal, Decimal]:
+	"""(interest, penalty) receivable of one loan on Accrual basis as of ``as_of``, Rupiah: the interest of
+	the installments due on or before ``as_of`` not paid yet, and every penalty charged and not paid.
+
+	``installments``: ``(due_date, interest_amount, interest_paid, penalty_amount, penalty_paid)`` of the
+	loan's installments that are not cancelled. Interest paid before its due date was accrued when paid (the
+	payment's accrual, :func:`prepaid_accrual`), so an installment not due yet adds nothing. Source: Apache
+	Fineract's periodic accrual (income recognised on each installment's due date, and up to the payment when
+	paid in advance).
+	"""
+	interest = penalty = ZERO
+	for due, amount, paid, charged, penalty_paid in installments:
+		if due <= as_of:
+			interest += to_decimal(amount) - to_decimal(paid)
+		penalty += to_decimal(charged) - to_decimal(penalty_paid)
+	return interest, penalty
+
+
+def prepaid_accrual(interest_balance, penalty_balance) -> list[JournalLine]:
+	"""The accrual a payment on Accrual basis posts with it: when its credit leaves the interest (penalty)
+	receivable of the loan below zero (``*_balance``: debit − credit after the repayment, Rupiah), the
+	interest (penalty) it paid before it was accrued is recognised now, Dr receivable Cr income, so a
+	receivable never goes negative. ``[]`` when neither is negative."""
+	return accrual_adjustment_lines(
+		max(-to_decimal(interest_balance), ZERO), max(-to_decimal(penalty_balance), ZERO)
+	)
+
+
+def funding_lines(amount) -> list[JournalLine]:
+	"""A funder's money for its share of a loan (a Funder Allocation submitted): Dr disbursement bank, Cr
+	funder payable = ``amount``. ``[]`` for zero."""
+	if not to_decimal(amount):
+		return []
+	lines = [dr("disbursement_bank", amount), cr("funder_payable", amount)]
+	check_balanced(lines)
+	return lines
+
+
+def funder_share_lines(net_interest) -> list[JournalLine]:
+	"""A funder's part of a repayment (``lending.settlement`` rules 2-4): the interest credited to it net of
+	the cooperative's originator and servicing fees is not the cooperative's income: Dr interest income, Cr
+	funder payable = ``net_interest``. Its principal part is already owed (:func:`funding_lines`). A
+	negative amount (a settlement's rounding adjustment) the other way round; ``[]`` for zero."""
+	amount = to_decimal(net_interest)
+	if not amount:
+		return []
+	lines = [dr("interest_income", abs(amount)), cr("funder_payable", abs(amount))]
+	check_balanced(lines)
+	return mirror(lines) if amount < 0 else lines
+
+
+def funder_paid_lines(amount) -> list[JournalLine]:
+	"""A funder settlement paid: Dr funder payable, Cr bank = its net to the funder (principal part +
+	credited interest − fees). ``[]`` for zero."""
+	if not to_decimal(amount):
+		return []
+	lines = [dr("funder_payable", amount), cr("bank_cash", amount)]
+	check_balanced(lines)
+	return lines
+
+
 def settlement_lines(channel: str, principal, interest, penalty, fee, basis: str = CASH) -> list[JournalLine]:
 	"""An early settlement collected on ``channel``: the payoff (principal, interest accrued to the
 	settlement date, unpaid penalties) as in :func:`repayment_lines`, plus the early-settlement ``fee`` as
