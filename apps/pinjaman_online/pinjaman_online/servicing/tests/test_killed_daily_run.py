@@ -90,7 +90,14 @@ class TestKilledDailyRun(FrappeTestCase):
 
 		# Another connection holds one loan locked: the worker, once it has taken that loan's chunk (marked
 		# Running, committed), waits inside the chunk's transaction on its locking read, and is killed there.
-		holder = get_db()
+		conf = frappe.conf
+		holder = get_db(
+			host=conf.db_host,
+			port=conf.db_port,
+			user=conf.get("db_user") or conf.db_name,
+			password=conf.db_password,
+			cur_db_name=conf.db_name,
+		)
 		holder.connect()
 		holder.sql("SELECT name FROM `tabLoan` WHERE name = %s FOR UPDATE", loans[HELD])
 		first = frappe_cli("worker", "--queue", "long", wait=False)
