@@ -6,7 +6,7 @@ Every endpoint but the gateway's webhook needs ``Authorization: Bearer <access t
 
 import frappe
 
-from pinjaman_online.api import Limit, Money, endpoint
+from pinjaman_online.api import Date, Limit, Money, endpoint
 from pinjaman_online.borrower import auth
 from pinjaman_online.servicing import virtual_account as payments
 
@@ -30,6 +30,31 @@ def request_payment(loan: str, amount: Money | None = None) -> dict:
 	503 payment gateway unavailable (nothing is written)."""
 	auth.current_claims()
 	return payments.create_request(loan, amount)
+
+
+@frappe.whitelist(methods=["GET"])
+@endpoint
+def payoff_quote(loan: str) -> dict:
+	"""`GET /loans/{id}/payoff`: today's early-settlement quote of one of the borrower's loans, the figures
+	staff get: outstanding ``principal``, ``interest`` accrued to today (unpaid past interest + the current
+	period pro rata by days), unpaid ``penalty``, the product's ``early_settlement_fee``, the
+	``waived_interest`` (later interest not collected) and ``total``; valid today only (``valid_until``).
+	``outstanding`` is what paying every installment as scheduled would cost (future interest included).
+	403 another's loan, 404 unknown loan, 417 a loan that is not Active/Default."""
+	auth.current_claims()
+	return payments.settlement_quote(loan)
+
+
+@frappe.whitelist(methods=["POST"])
+@endpoint
+def request_settlement(loan: str, amount: Money, as_of: Date) -> dict:
+	"""`POST /loans/{id}/settlement`: open a virtual account for the payoff quoted today (``as_of`` = the
+	quote's date, ``amount`` = its ``total``). Paying it settles the loan (Loan Settlement; waived interest
+	is not collected). Asking again for the same quote returns the same Pending request. 409
+	``QUOTE_EXPIRED`` (quote of another day) or ``QUOTE_CHANGED`` (not today's total): ask for a new quote;
+	403, 404, 417 as ``payoff_quote``; 503 payment gateway unavailable (nothing is written)."""
+	auth.current_claims()
+	return payments.create_settlement_request(loan, amount, as_of)
 
 
 @frappe.whitelist(methods=["GET"])

@@ -221,7 +221,8 @@ def apply_settlement(doc):
 			"posting_date": doc.settlement_date,
 			"amount": quote.total,
 			"fee_amount": quote.fee,
-			"payment_method": "Bank Transfer",
+			# a settlement paid through the gateway's virtual account (servicing.virtual_account) says so
+			"payment_method": doc.flags.payment_method or "Bank Transfer",
 			"reference_no": doc.reference_no or doc.name,
 			"source_key": f"settlement:{doc.name}",
 		}
