@@ -154,9 +154,9 @@ def _is_connection_error(e: Exception) -> bool:
 
 def _note(kind: str) -> str:
 	if kind == "behind":
-		return _(
-			"Read from the primary database: the read replica is more than {0} seconds behind it."
-		).format(f"{_setting('replica_max_wait_seconds', 2):g}")
+		return _("Read from the primary database: the read replica is behind it by more than {0} s.").format(
+			f"{_setting('replica_max_wait_seconds', 2):g}"
+		)
 	return _("Read from the primary database: the read replica cannot be reached.")
 
 
