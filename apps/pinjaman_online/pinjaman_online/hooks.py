@@ -84,7 +84,11 @@ permission_query_conditions = {
 	"Loan Restructure": "pinjaman_online.permissions.own_records_query",
 	"Loan Settlement": "pinjaman_online.permissions.own_records_query",
 	"Payment Reversal": "pinjaman_online.permissions.own_records_query",
-	"Borrower Notification": "pinjaman_online.permissions.own_records_query",
+	"Borrower Notification": [
+		"pinjaman_online.permissions.own_records_query",
+		# staff other than admins and auditors: deliveries about a member, and their own
+		"pinjaman_online.borrower.notifications.log_query",
+	],
 	"Borrower Device": "pinjaman_online.permissions.own_records_query",
 	"Borrower Event": "pinjaman_online.permissions.own_records_query",
 	"Refresh Token": "pinjaman_online.permissions.own_records_query",
@@ -145,7 +149,10 @@ has_permission = {
 	"Loan Restructure": "pinjaman_online.permissions.own_records_has_permission",
 	"Loan Settlement": "pinjaman_online.permissions.own_records_has_permission",
 	"Payment Reversal": "pinjaman_online.permissions.own_records_has_permission",
-	"Borrower Notification": "pinjaman_online.permissions.own_records_has_permission",
+	"Borrower Notification": [
+		"pinjaman_online.permissions.own_records_has_permission",
+		"pinjaman_online.borrower.notifications.log_has_permission",
+	],
 	"Borrower Device": "pinjaman_online.permissions.own_records_has_permission",
 	"Borrower Event": "pinjaman_online.permissions.own_records_has_permission",
 	"Refresh Token": "pinjaman_online.permissions.own_records_has_permission",
@@ -293,10 +300,17 @@ doc_events = {
 	"Error Log": {"after_insert": "pinjaman_online.monitoring.on_error_log"},
 	"Exception Rule": {"on_change": "pinjaman_online.monitoring.clear_rules_cache"},
 	# billing: a pension-deduction payment cancelled on its own takes back what it realised on the export
-	"Loan Payment": {"on_cancel": "pinjaman_online.billing.reconciliation.on_payment_cancel"},
+	"Loan Payment": {
+		"on_cancel": "pinjaman_online.billing.reconciliation.on_payment_cancel",
+		# events: PaymentReceived for every payment posted through the document (bulk: servicing.bulk)
+		"on_submit": "pinjaman_online.borrower.events.on_payment_submit",
+	},
 	"Member": {"before_validate": "pinjaman_online.sales.utils.set_member_branch"},
 	"Loan Application": {
 		"before_validate": "pinjaman_online.sales.utils.set_application_agent",
+		# events: LoanSubmitted; LoanApproved / LoanRejected / LoanConditionallyApproved on a workflow decision
+		"on_submit": "pinjaman_online.borrower.events.on_application_submit",
+		"on_update_after_submit": "pinjaman_online.borrower.events.on_application_update",
 		"validate": [
 			"pinjaman_online.funding.utils.validate_application_funder",
 			"pinjaman_online.servicing.amounts.refuse_fractional_amounts",
@@ -328,7 +342,10 @@ doc_events = {
 	},
 	"Loan Disbursement": {
 		"validate": "pinjaman_online.servicing.amounts.refuse_fractional_amounts",
-		"on_submit": "pinjaman_online.sales.utils.book_commission",
+		"on_submit": [
+			"pinjaman_online.sales.utils.book_commission",
+			"pinjaman_online.borrower.events.on_disbursement_submit",  # events: LoanDisbursed
+		],
 		"before_cancel": "pinjaman_online.sales.utils.allow_cancel_with_commission",
 		"on_cancel": "pinjaman_online.sales.utils.reverse_commission",
 	},
@@ -342,9 +359,14 @@ borrower_event_handlers = {
 		"pinjaman_online.borrower.notifications.on_loan_applied",
 		"pinjaman_online.origination.decision.on_loan_applied",  # credit engine: score, decide
 	],
+	"LoanSubmitted": ["pinjaman_online.borrower.notifications.on_loan_submitted"],
 	"LoanApproved": ["pinjaman_online.borrower.notifications.on_loan_approved"],
 	"LoanRejected": ["pinjaman_online.borrower.notifications.on_loan_rejected"],
+	"LoanConditionallyApproved": ["pinjaman_online.borrower.notifications.on_loan_conditionally_approved"],
+	"LoanDisbursed": ["pinjaman_online.borrower.notifications.on_loan_disbursed"],
 	"PaymentReceived": ["pinjaman_online.borrower.notifications.on_payment_received"],
+	"DpdMilestone": ["pinjaman_online.borrower.notifications.on_dpd_milestone"],
+	"FunderSettled": ["pinjaman_online.borrower.notifications.on_funder_settled"],
 }
 
 # Scheduled Tasks

@@ -8,11 +8,10 @@ payments and allocations, writes the Funder Settlement document and notifies.
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, getdate, today
+from frappe.utils import getdate, today
 
 from pinjaman_online.funding.utils import funder_loans, participations, receipts
 from pinjaman_online.lending.errors import LendingError
-from pinjaman_online.lending.money import format_rupiah
 from pinjaman_online.lending.period import Period, parse_period, period_of
 from pinjaman_online.lending.settlement import SettlementLine, SettlementTotals, settle_funder
 from pinjaman_online.permissions import write_as_system
@@ -233,66 +232,6 @@ def users_with_role(role: str) -> list[str]:
 		)
 		.run()
 	]
-
-
-def notify_settlement(doc):
-	"""Tell Finance (in-app Notification Log) and the funder's contact (Notification Log and e-mail).
-
-	The e-mail goes through Frappe's Email Queue; without an outgoing e-mail account it is not queued and a
-	comment on the settlement says so (the in-app notifications are always made).
-	"""
-	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
-
-	funder = frappe.db.get_value(
-		"Funder", doc.funder, ["contact_user", "contact_email", "contact_name"], as_dict=True
-	)
-	subject = _("Funder settlement {0} {1}: net to funder {2}").format(
-		doc.funder, doc.period, format_rupiah(to_money(doc.net_to_funder))
-	)
-	body = settlement_summary_html(doc)
-	users = users_with_role("Finance") + ([funder.contact_user] if funder.contact_user else [])
-	make_notification_logs(
-		frappe._dict(
-			type="Alert",
-			document_type=doc.doctype,
-			document_name=doc.name,
-			subject=subject,
-			email_content=body,
-			from_user=frappe.session.user,
-		),
-		users,
-	)
-	if not funder.contact_email:
-		return
-	try:
-		frappe.sendmail(
-			recipients=[funder.contact_email],
-			subject=subject,
-			message=body,
-			reference_doctype=doc.doctype,
-			reference_name=doc.name,
-		)
-	except frappe.OutgoingEmailError:
-		frappe.clear_last_message()
-		doc.add_comment(
-			"Info",
-			_("E-mail to {0} not queued: no outgoing e-mail account is set up").format(funder.contact_email),
-		)
-
-
-def settlement_summary_html(doc) -> str:
-	rows = [
-		(_("Period"), doc.period),
-		(_("Loans"), len(doc.lines)),
-		(_("Collected"), format_rupiah(to_money(doc.total_collected))),
-		(_("Funder principal"), format_rupiah(to_money(doc.total_principal))),
-		(_("Funder interest"), format_rupiah(to_money(doc.total_interest))),
-		(_("Originator fee"), format_rupiah(to_money(doc.total_originator_fee))),
-		(_("Servicing fee"), format_rupiah(to_money(doc.total_servicing_fee))),
-		(_("Net to funder"), format_rupiah(to_money(doc.net_to_funder))),
-	]
-	cells = "".join(f"<tr><td>{escape_html(str(k))}</td><td>{v}</td></tr>" for k, v in rows)
-	return f"<p>{_('Settlement {0} (version {1})').format(doc.name, doc.version)}</p><table>{cells}</table>"
 
 
 # Scheduler ------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from pymysql.constants import SERVER_STATUS
 from pymysql.converters import escape_string
 
 from pinjaman_online.accounting.posting import post_bulk_payments, reverse_journals
+from pinjaman_online.borrower.events import publish_payments
 from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment
 from pinjaman_online.lending.lifecycle import installment_status
 from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
@@ -403,7 +404,9 @@ def post_payments(
 		[(results[index].payment, item, allocation) for index, item, allocation, *_ in postings]
 	)
 	_update_loans(loans, schedule, paid, last_date, user)
-	return [results[i] for i in range(len(items))]
+	done = [results[i] for i in range(len(items))]
+	publish_payments(done)  # events: PaymentReceived, one job for the batch after commit
+	return done
 
 
 def _remaining(r) -> Decimal:

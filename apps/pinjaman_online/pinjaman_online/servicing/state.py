@@ -26,6 +26,7 @@ from decimal import Decimal
 import frappe
 from frappe.utils import getdate, now_datetime
 
+from pinjaman_online.borrower.events import publish_dpd_milestones
 from pinjaman_online.lending import lifecycle
 from pinjaman_online.lending.lifecycle import LoanState, next_state
 from pinjaman_online.servicing.bulk import money, upsert_rows, write_rows
@@ -258,6 +259,10 @@ def write_states(
 			[(*u, last_payment[u[0]]) for u in with_payment],
 		)
 	record_changes(changes, reference=reference, user=user, stamp=stamp, states=states, loans=loans)
+	publish_dpd_milestones(  # events: one job after commit for the loans whose DPD went up
+		[(n, loans[n].days_past_due, s.days_past_due, computed[n][5]) for n, s in states.items()
+			if s.days_past_due > (loans[n].days_past_due or 0)]
+	)  # fmt: skip
 	return states, changes, [u[0] for u in updates]
 
 

@@ -6,7 +6,6 @@ from pinjaman_online.funding.settlement import (
 	compute_lines,
 	live_key,
 	live_settlement,
-	notify_settlement,
 	period_or_throw,
 	totals_of,
 )
@@ -49,11 +48,20 @@ class FunderSettlement(SystemFieldsDocument):
 		self.status = "Submitted"
 
 	def on_submit(self):
-		notify_settlement(self)
+		from pinjaman_online.accounting.posting import post_funder_settlement
+		from pinjaman_online.borrower.events import on_settlement_submit
+
+		post_funder_settlement(self)  # ledger: the interest's rounding, then Dr funder payable Cr bank
+		on_settlement_submit(self)  # event FunderSettled: Finance and the funder notified from templates
 
 	def before_cancel(self):
 		self.status = "Superseded" if self.flags.superseded else "Cancelled"
 		self.live_key = None
+
+	def on_cancel(self):
+		from pinjaman_online.accounting.posting import reverse_journals
+
+		reverse_journals(self.doctype, self.name)
 
 	def set_period(self):
 		self.period_obj = period_or_throw(self.period)

@@ -183,7 +183,14 @@ class TestFunderSettlement(FrappeTestCase):
 		self.assertEqual(len(get_settlements(self.bank.name, PERIOD, include_history=True)), 2)
 
 	def test_finance_and_the_funder_contact_are_notified(self):
+		from pinjaman_online.borrower.events import replay
+
 		name = self.bank_result["name"]
+		# FunderSettled was published on submit; its handlers run here as the RQ job would after the commit
+		(event,) = frappe.get_all(
+			"Borrower Event", {"reference_name": name, "event": "FunderSettled"}, pluck="name"
+		)
+		replay(event)
 		users = frappe.get_all(
 			"Notification Log",
 			filters={"document_name": name, "document_type": "Funder Settlement"},

@@ -2,12 +2,14 @@ from frappe import _
 
 
 def get_data():
-	"""Connections on the Member form: the member's applications, loans, payments, KYC and sales visits."""
+	"""Connections on the Member form: the member's applications, loans, payments, KYC, sales visits and
+	notifications (every delivery to or about the member, manual ones sent to them)."""
 	return {
 		"fieldname": "member",
 		"transactions": [
 			{"label": _("Origination"), "items": ["Loan Application", "Credit Analysis"]},
 			{"label": _("Loans"), "items": ["Loan", "Loan Payment"]},
 			{"label": _("Identity and Visits"), "items": ["KYC Submission", "Sales Visit"]},
+			{"label": _("Notifications"), "items": ["Borrower Notification", "Notification Broadcast"]},
 		],
 	}
