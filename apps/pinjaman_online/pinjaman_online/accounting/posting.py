@@ -27,14 +27,19 @@ from pinjaman_online.lending.ledger import (
 	CASH,
 	ROLES,
 	JournalLine,
+	accrual_adjustment_lines,
 	channel_role,
 	check_balanced,
 	commission_lines,
 	commission_paid_lines,
 	disbursement_lines,
+	funder_paid_lines,
+	funder_share_lines,
+	funding_lines,
 	mirror,
 	opening_lines,
 	penalty_lines,
+	prepaid_accrual,
 	refund_lines,
 	repayment_lines,
 )
@@ -447,7 +452,7 @@ def post_payment(doc) -> str:
 	(``source_key`` "settlement:…") is the Settlement journal, any other a Repayment."""
 	loan = _loan(doc.loan)
 	settlement = (doc.source_key or "").startswith("settlement:")
-	return post_journal(
+	number = post_journal(
 		"Settlement" if settlement else "Repayment",
 		doc.posting_date,
 		repayment_lines(
@@ -465,6 +470,14 @@ def post_payment(doc) -> str:
 		loan.loan_product,
 		remarks=_("Early settlement {0}").format(doc.source_key.split(":", 1)[1]) if settlement else None,
 	)
+	item = frappe._dict(loan=loan.name, posting_date=doc.posting_date)
+	parts = frappe._dict(
+		total_principal=_whole(doc.total_principal),
+		total_interest=_whole(doc.total_interest),
+		total_penalty=_whole(doc.total_penalty),
+	)
+	post_payment_followers("Loan Payment", [(doc.name, item, parts)], {loan.name: loan})
+	return number
 
 
 def post_bulk_payments(payments: list[tuple]) -> list[str]:
@@ -502,6 +515,313 @@ def post_bulk_payments(payments: list[tuple]) -> list[str]:
 				loan.loan_product,
 			)
 		)
+	numbers = post_journals(requests)
+	post_payment_followers("Loan Payment", payments, info)
+	return numbers
+
+
+def post_payment_followers(voucher_type: str, payments: list[tuple], info: dict) -> list[str]:
+	"""The journals that follow repayments in their transaction, under the same voucher (so a reversal of
+	the payment mirrors them too), all in one multi-row INSERT:
+
+	- on Accrual basis, the accrual of what a payment paid before it was accrued (interest of an installment
+	  not due yet, a penalty charged today before the daily run): :func:`accrue_prepaid`;
+	- on a funded loan, each live funder allocation's share of the repayment (:func:`funder_share_requests`).
+
+	``payments``: ``(voucher name, item with loan and posting_date, allocation with total_principal,
+	total_interest, total_penalty)``; ``info``: loan -> row of :func:`_loans`."""
+	requests = accrue_prepaid(voucher_type, payments, info)
+	requests += funder_share_requests(voucher_type, payments, info)
+	return post_journals(requests)
+
+
+def receivable_balances(loans) -> dict[str, tuple[Decimal, Decimal]]:
+	"""Loan -> (interest receivable, penalty receivable) balance in the ledger (debit − credit, Rupiah, every
+	entry), for ``loans``; loans without an entry on those accounts are absent. One grouped query per 1000
+	loans."""
+	from pinjaman_online.accounting.report.common import accounts_of_role
+
+	interest_accounts = set(accounts_of_role("interest_receivable"))
+	penalty_accounts = set(accounts_of_role("penalty_receivable"))
+	accounts = sorted(interest_accounts | penalty_accounts)
+	loans = sorted(set(loans))
+	out: dict[str, list[Decimal]] = {}
+	if not accounts:
+		return {}
+	for start in range(0, len(loans), 1000):
+		chunk = loans[start : start + 1000]
+		for loan, account, balance in frappe.db.sql(
+			f"""SELECT loan, account, SUM(debit - credit) FROM `tabLedger Entry`
+			WHERE loan IN ({", ".join(["%s"] * len(chunk))}) AND account IN %s GROUP BY loan, account""",
+			(*chunk, accounts),
+		):
+			row = out.setdefault(loan, [ZERO, ZERO])
+			row[0 if account in interest_accounts else 1] += _whole(balance)
+	return {loan: (i, p) for loan, (i, p) in out.items()}
+
+
+def _bases(info: dict) -> dict[str, str]:
+	"""Loan -> its product's accounting basis, for the rows of :func:`_loans` in ``info``."""
+	products = product_settings(row.loan_product for row in info.values())
+	default = settings()["basis"]
+	return {
+		loan: products[row.loan_product]["basis"] if row.loan_product in products else default
+		for loan, row in info.items()
+	}
+
+
+def accrue_prepaid(voucher_type: str, payments: list[tuple], info: dict) -> list[JournalRequest]:
+	"""Accrual journals (event Accrual, the payment's voucher and date) for the Accrual-basis loans whose
+	interest or penalty receivable the repayments just posted left below zero (``lending.ledger
+	.prepaid_accrual``): what was paid before it was accrued is income now. Each payment's accrual is
+	taken in order, so two payments of one loan in one call accrue what each paid ahead. ``payments``,
+	``info``: as :func:`post_payment_followers`."""
+	bases = _bases(info)
+	accruing = [item.loan for _name, item, _parts in payments if bases.get(item.loan) == ACCRUAL]
+	if not accruing:
+		return []
+	balances = {loan: list(value) for loan, value in receivable_balances(accruing).items()}
+	# The balances include every repayment of this call: give each payment back its credit, then take the
+	# payments in order.
+	for _name, item, parts in payments:
+		if item.loan in balances:
+			balances[item.loan][0] += to_decimal(parts.total_interest)
+			balances[item.loan][1] += to_decimal(parts.total_penalty)
+	requests = []
+	for name, item, parts in payments:
+		if bases.get(item.loan) != ACCRUAL:
+			continue
+		balance = balances.setdefault(item.loan, [ZERO, ZERO])
+		balance[0] -= to_decimal(parts.total_interest)
+		balance[1] -= to_decimal(parts.total_penalty)
+		lines = prepaid_accrual(balance[0], balance[1])
+		if not lines:
+			continue
+		balance[0], balance[1] = max(balance[0], ZERO), max(balance[1], ZERO)
+		loan = info[item.loan]
+		requests.append(
+			JournalRequest(
+				"Accrual",
+				item.posting_date,
+				lines,
+				voucher_type,
+				name,
+				loan.name,
+				loan.member,
+				loan.loan_product,
+				_("Accrued when paid ahead of its due date"),
+			)
+		)
+	return requests
+
+
+# ------------------------------------------------------------------ accrual basis: the daily run
+
+
+def accrue_loans(loans, as_of, run: str | None = None) -> dict:
+	"""The daily run's accrual (close of business) for ``loans`` as of ``as_of``, set-based, in the caller's
+	transaction: for each loan whose product is on Accrual basis, the interest of its installments due on or
+	before ``as_of`` and the penalties charged to it (the daily run's Loan Penalty Accrual rows, manual Loan
+	Penalties), not paid, against its interest and penalty receivable in the ledger
+	(``lending.ledger.accrual_target``); a difference posts one Accrual journal (``lending.ledger
+	.accrual_adjustment_lines``) dated ``as_of`` (the first open day when the books are closed), voucher the
+	Servicing Run of the date. The ledger is the record of what was accrued, so a rerun or a resumed chunk
+	finds no difference and posts nothing. Cash-basis loans post nothing.
+
+	``loans``: loan names, or a mapping loan -> its Loan Product (the daily run has it: the loans of products on
+	Cash basis are then never read). Returns ``{"journals": n, "interest": Decimal, "penalty": Decimal}`` (net
+	Rupiah accrued)."""
+	out = {"journals": 0, "interest": ZERO, "penalty": ZERO}
+	if isinstance(loans, dict):
+		products = product_settings(set(loans.values()))
+		default = settings()["basis"]
+		loans = [
+			loan
+			for loan, product in loans.items()
+			if (products[product]["basis"] if product in products else default) == ACCRUAL
+		]
+	if not loans:
+		return out
+	info = _loans(loans)
+	bases = _bases(info)
+	accruing = sorted(loan for loan in info if bases.get(loan) == ACCRUAL)
+	if not accruing:
+		return out
+	as_of = getdate(as_of)
+	targets: dict[str, tuple[Decimal, Decimal]] = {}
+	for start in range(0, len(accruing), 1000):
+		chunk = accruing[start : start + 1000]
+		for loan, interest, penalty in frappe.db.sql(
+			f"""SELECT loan,
+				SUM(CASE WHEN due_date <= %s THEN interest_amount - interest_paid ELSE 0 END),
+				SUM(penalty_amount - penalty_paid)
+			FROM `tabLoan Installment`
+			WHERE loan IN ({", ".join(["%s"] * len(chunk))}) AND status != 'Cancelled'
+			GROUP BY loan""",
+			(as_of, *chunk),
+		):
+			targets[loan] = (_whole(interest), _whole(penalty))
+	balances = receivable_balances(accruing)
+	closed = settings()["books_closed_until"]
+	day = max(as_of, closed + datetime.timedelta(days=1)) if closed and as_of <= closed else as_of
+	requests = []
+	for loan in accruing:
+		target = targets.get(loan, (ZERO, ZERO))
+		held = balances.get(loan, (ZERO, ZERO))
+		interest, penalty = target[0] - held[0], target[1] - held[1]
+		lines = accrual_adjustment_lines(interest, penalty)
+		if not lines:
+			continue
+		row = info[loan]
+		requests.append(
+			JournalRequest(
+				"Accrual",
+				day,
+				lines,
+				"Servicing Run",
+				run or str(as_of),
+				row.name,
+				row.member,
+				row.loan_product,
+				_("Accrued to {0}").format(as_of),
+			)
+		)
+		out["interest"] += interest
+		out["penalty"] += penalty
+	post_journals(requests)
+	out["journals"] = len(requests)
+	return out
+
+
+# ------------------------------------------------------------------ funders
+
+
+def _open_day(day) -> datetime.date:
+	"""``day``, or the first open day when the books are closed on it."""
+	day = getdate(day)
+	closed = settings()["books_closed_until"]
+	return max(day, closed + datetime.timedelta(days=1)) if closed and day <= closed else day
+
+
+def funder_share_requests(voucher_type: str, payments: list[tuple], info: dict) -> list[JournalRequest]:
+	"""Funder Share journals of repayments on funded loans: for each funder allocation live on the payment's
+	date (``Participation.live_on``), its part of the payment split by ``lending.settlement.split_collection``
+	with every live share of the loan; the interest credited to it net of the originator and servicing fees
+	is owed to it (``lending.ledger.funder_share_lines``: Dr interest income, Cr funder payable). Its principal
+	part was owed since it funded the loan (:func:`post_funding`). One journal per payment and allocation,
+	``remarks`` the allocation's name (its funder), under the payment's voucher. ``payments``, ``info``: as
+	:func:`post_payment_followers`."""
+	from pinjaman_online.funding.utils import participations
+	from pinjaman_online.lending.settlement import Collection, split_collection
+
+	shares = participations(sorted({item.loan for _name, item, _parts in payments}))
+	if not shares:
+		return []
+	by_loan: dict[str, list] = {}
+	for p in sorted(shares, key=lambda p: (p.effective_from, p.key)):
+		by_loan.setdefault(p.loan, []).append(p)
+	requests = []
+	for name, item, parts in payments:
+		day = getdate(item.posting_date)
+		live = [p for p in by_loan.get(item.loan, []) if p.live_on(day)]
+		if not live:
+			continue
+		split = split_collection(
+			Collection(
+				to_decimal(parts.total_principal),
+				to_decimal(parts.total_interest),
+				to_decimal(parts.total_penalty),
+			),
+			[p.terms for p in live],
+		)
+		loan = info[item.loan]
+		for part in split.funders:
+			lines = funder_share_lines(part.net_interest)
+			if lines:
+				requests.append(
+					JournalRequest(
+						"Funder Share",
+						item.posting_date,
+						lines,
+						voucher_type,
+						name,
+						loan.name,
+						loan.member,
+						loan.loan_product,
+						part.key,
+					)
+				)
+	return requests
+
+
+def post_funding(doc, method=None) -> str | None:
+	"""Funder Allocation submitted: the funder's money for its share of the loan, Dr disbursement bank, Cr
+	funder payable = ``share_amount``, dated its effective date (the first open day when the books are
+	closed then); ``remarks`` the allocation (its funder). None for a zero share."""
+	lines = funding_lines(_whole(doc.share_amount))
+	if not lines:
+		return None
+	loan = _loan(doc.loan)
+	return post_journal(
+		"Funder Share",
+		_open_day(doc.effective_date),
+		lines,
+		doc.doctype,
+		doc.name,
+		loan.name,
+		loan.member,
+		loan.loan_product,
+		doc.name,
+	)
+
+
+def settled_funder_interest(funder: str, start, end) -> Decimal:
+	"""Net interest the Funder Share journals of the submitted Loan Payments posted from ``start`` to ``end``
+	owe ``funder`` (credit − debit on funder payable, Rupiah)."""
+	from pinjaman_online.accounting.report.common import accounts_of_role
+
+	accounts = accounts_of_role("funder_payable")
+	if not accounts:
+		return ZERO
+	return _whole(
+		frappe.db.sql(
+			"""SELECT SUM(e.credit - e.debit) FROM `tabLedger Entry` e
+			JOIN `tabLoan Payment` p ON p.name = e.voucher_no AND p.docstatus = 1
+			JOIN `tabFunder Allocation` a ON a.name = e.remarks
+			WHERE e.voucher_type = 'Loan Payment' AND e.event = 'Funder Share' AND e.is_reversal = 0
+				AND e.account IN %(accounts)s AND a.funder = %(funder)s
+				AND p.posting_date BETWEEN %(start)s AND %(end)s""",
+			{"accounts": accounts, "funder": funder, "start": start, "end": end},
+		)[0][0]
+	)
+
+
+def post_funder_settlement(doc, method=None) -> list[str]:
+	"""Funder Settlement submitted: (1) the rounding of its interest: the net interest of the settlement
+	(credited − fees, split on the period's collections added up) less what the period's payments' Funder
+	Share journals owe the funder (split payment by payment), a Funder Share journal of the difference (a few
+	Rupiah at most); (2) the settlement paid: Dr funder payable, Cr bank = ``net_to_funder``. Dated the
+	period's last day (the first open day when closed). Cancelling (a new version supersedes it) mirrors both
+	(:func:`reverse_voucher`), and the new version posts its own."""
+	day = _open_day(doc.period_end)
+	owed = _whole(doc.total_interest) - _whole(doc.total_fees)
+	adjustment = owed - settled_funder_interest(doc.funder, doc.period_start, doc.period_end)
+	requests = []
+	lines = funder_share_lines(adjustment)
+	if lines:
+		requests.append(
+			JournalRequest(
+				"Funder Share",
+				day,
+				lines,
+				doc.doctype,
+				doc.name,
+				remarks=_("Rounding of the funder's interest over {0}").format(doc.period),
+			)
+		)
+	lines = funder_paid_lines(_whole(doc.net_to_funder))
+	if lines:
+		requests.append(JournalRequest("Funder Share", day, lines, doc.doctype, doc.name, remarks=doc.funder))
 	return post_journals(requests)
 
 

@@ -14,6 +14,29 @@ recognition of revenue, the cooperative's choice of policy):
 - **Accrual**: interest and penalties are income when due: an accrual journal debits ``interest_receivable`` /
   ``penalty_receivable`` and credits the income, and the repayment then credits the receivables.
 
+The accrual rule (Apache Fineract's periodic accrual): an installment's interest is income on its due date;
+a penalty when it is charged (the daily run's Loan Penalty Accrual rows, a manual Loan Penalty). The daily run
+(close of business) keeps each Accrual-basis loan's receivables equal to its installments' due and unpaid
+interest and unpaid penalties (:func:`accrual_target`): one Accrual journal per loan and date of the difference
+(:func:`accrual_adjustment_lines`), so the ledger itself records what was accrued and a rerun posts nothing.
+A payment that pays interest (or a penalty) not accrued yet accrues it in its own transaction, under its own
+voucher (:func:`prepaid_accrual`): the receivable never goes below zero, and reversing the payment mirrors
+that accrual with it; the next run accrues again whatever has fallen due meanwhile. A write-off credits the
+receivables the ledger holds; an early settlement's payment pays them.
+
+Funders (``lending.settlement``; contract schemes Fronting, Channeling, Participation): the loan stays whole on
+the cooperative's books (it originates, disburses, services and collects) and the funder's money for its share
+is a liability: a submitted Funder Allocation posts Dr disbursement bank, Cr ``funder_payable`` = the share
+funded (:func:`funding_lines`). Each repayment on a funded loan owes the funder, out of what the borrower paid,
+its principal part (already owed since the funding) and the interest credited to it net of the cooperative's
+originator and servicing fees: that interest is not the cooperative's income on either basis, Dr
+``interest_income``, Cr ``funder_payable`` (:func:`funder_share_lines`), in the payment's transaction and under
+its voucher (reversed with it). The monthly Funder Settlement pays the funder, Dr ``funder_payable``, Cr bank =
+its net to the funder (:func:`funder_paid_lines`), after a Funder Share journal of the rounding between the
+settlement's split of the month's collections added up and the payments' splits one by one (at most a Rupiah
+per payment). The funder payable is therefore the principal funded and not settled yet plus the net interest
+of the payments not settled yet.
+
 Source of the role names and the per-channel clearing accounts: Apache Fineract's loan product accounting
 (cash and accrual based), adapted to pension deductions (Taspen, Asabri) and the virtual-account gateway.
 """

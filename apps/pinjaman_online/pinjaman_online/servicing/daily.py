@@ -4,7 +4,8 @@ For every active or defaulted loan, as of a date: accrue late-payment penalties 
 rule (``lending.penalties``), recompute the loan's figures, days past due, aging bucket and collectibility,
 and flag the loan Default when it is more days past due than *Pinjaman Online Settings → Default After*
 (``lending.lifecycle``), through the one writer of loan state (``servicing.state``). On the last day of a
-month the aging snapshot of that month is taken.
+month the aging snapshot of that month is taken. For loans on Accrual basis the interest falling due and the
+penalties accrued post their accrual journals (``accounting.posting.accrue_loans``).
 
 Partitioned, in the manner of Fineract's partitioned close of business:
 
@@ -35,6 +36,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_last_day, getdate, now, now_datetime, today
 
+from pinjaman_online.accounting.posting import accrue_loans
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.lifecycle import LIVE, needs_refresh
 from pinjaman_online.lending.penalties import PenaltyRule, accrual_start, accrue
@@ -456,6 +458,9 @@ def service_loans(first: str, last: str, as_of: date, run: str | None = None) ->
 	figures["loans_changed"] = len(written)
 	figures["status_changes"] = len(changes)
 	figures["loans_defaulted"] = sum(1 for change in changes if change[2] == "Default")
+	# Accrual basis: interest due and penalties charged become income, one journal per loan with a difference
+	# between its installments and its receivables (the ledger is the record: a rerun posts nothing).
+	accrue_loans({name: loan.loan_product for name, loan in loans.items()}, as_of, run)
 	return figures
 
 

@@ -46,6 +46,9 @@ class FunderAllocation(SystemFieldsDocument):
 		self.status = "Active"
 
 	def on_submit(self):
+		from pinjaman_online.accounting.posting import post_funding
+
+		post_funding(self)  # ledger: the funder's money for its share, owed to it (funder payable)
 		if self.allocation_type == "Assignment":
 			frappe.get_doc("Loan", self.loan).add_comment(
 				"Info",
@@ -69,6 +72,11 @@ class FunderAllocation(SystemFieldsDocument):
 
 	def before_cancel(self):
 		self.status = "Cancelled"
+
+	def on_cancel(self):
+		from pinjaman_online.accounting.posting import reverse_journals
+
+		reverse_journals(self.doctype, self.name)
 
 	def validate_loan(self):
 		status = frappe.db.get_value("Loan", self.loan, "status")
