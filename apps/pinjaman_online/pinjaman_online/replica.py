@@ -219,7 +219,8 @@ def replica_reads(fn):
 
 	Returns what ``fn`` returns; when the report read the primary although a replica is configured (replica
 	behind by more than ``replica_max_wait_seconds``, or unreachable) the message (third element) carries a
-	note saying so. Without a configured replica it is ``fn`` itself. Errors: those of ``fn``.
+	note saying so. Without a configured replica it calls ``fn`` alone (adding the note when this request found
+	the replica down, see :func:`before_request`). Errors: those of ``fn``.
 	"""
 
 	@functools.wraps(fn)
