@@ -304,6 +304,31 @@ def decide(
 	)
 
 
+GRADES = ("A", "B", "C", "D", "E")
+"""Risk grades, best first (see :func:`grade`)."""
+
+
+def grade(card: Scorecard, total: int, outcome: str) -> str:
+	"""The risk grade (``A`` best … ``E``) of an application scored ``total`` points and decided ``outcome``.
+
+	With ``band = max(approve_from - reject_below, 1)`` (the refer band's width, points): ``E`` when the
+	outcome is Reject (a score below ``reject_below`` or a hard rule); else ``A`` from ``approve_from + band``,
+	``B`` from ``approve_from``, ``C`` from the middle of the refer band (``reject_below + band / 2``),
+	``D`` below it. The grade speaks of the score alone: an application the bureau could not check may be
+	graded ``A`` and still be referred. Source: the scorecard's cut-offs (seed 003 §7); the bands are this
+	app's rule, so that a grade moves with the cut-offs an admin sets."""
+	if outcome == REJECT:
+		return "E"
+	band = max(card.approve_from - card.reject_below, 1)
+	if total >= card.approve_from + band:
+		return "A"
+	if total >= card.approve_from:
+		return "B"
+	if 2 * (total - card.reject_below) >= band:
+		return "C"
+	return "D"
+
+
 def percent(part, whole) -> Decimal | None:
 	"""``part / whole * 100`` rounded half up to 2 decimals; ``None`` when ``whole`` is unknown or <= 0."""
 	part, whole = _number(part), _number(whole)

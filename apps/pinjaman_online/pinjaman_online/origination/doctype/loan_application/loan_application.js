@@ -26,6 +26,7 @@ frappe.ui.form.on("Loan Application", {
 	refresh(frm) {
 		la.show_simulation(frm);
 		la.analysis_buttons(frm);
+		la.credit_engine_button(frm);
 		la.decision_intro(frm);
 		if (la.already_voted(frm)) {
 			frm.set_intro(
@@ -76,6 +77,54 @@ frappe.ui.form.on("Loan Application", {
 });
 
 const la = {
+	credit_engine_button(frm) {
+		// The credit engine (scorecard + bureau) for the analyst: a recommendation stored on the
+		// application, never a workflow action. The server checks the role and the state again.
+		if (frm.is_new() || frm.doc.docstatus !== 1) return;
+		if (!["Submitted", "Analyzing"].includes(frm.doc.workflow_state)) return;
+		if (!frappe.user.has_role("Credit Analyst")) return;
+		frm.add_custom_button(__("Run Credit Engine"), () =>
+			frappe
+				.call({
+					method: "pinjaman_online.api.credit_engine.run",
+					args: { application: frm.doc.name },
+					freeze: true,
+					freeze_message: __("Asking the credit bureau and scoring…"),
+				})
+				.then((r) => {
+					if (!r || !r.message) return;
+					la.show_credit_result(r.message);
+					frm.reload_doc();
+				})
+		);
+	},
+
+	show_credit_result(res) {
+		const esc = frappe.utils.escape_html;
+		const color = { Approve: "green", Refer: "orange", Reject: "red" }[res.recommendation] || "gray";
+		const lines = (res.lines || [])
+			.map(
+				(l) =>
+					`<tr><td>${esc(l.characteristic)}</td><td>${esc(l.value || "")}</td>` +
+					`<td>${esc(l.bin)}</td><td class="text-right">${l.points}</td></tr>`
+			)
+			.join("");
+		frappe.msgprint({
+			title: __("Credit Engine"),
+			indicator: color,
+			message: `<div class="la-credit-result">
+				<p><b>${__("Credit Score")}:</b> ${res.score} &nbsp; <b>${__("Credit Grade")}:</b> ${esc(res.grade)}
+				&nbsp; <b>${__("Recommendation")}:</b>
+				<span class="indicator-pill ${color}">${esc(__(res.recommendation))}</span></p>
+				<p>${(res.reasons || []).map(esc).join("<br>")}</p>
+				<p class="text-muted">${__("Credit bureau")}: ${esc(__(res.bureau_status))}.
+				${__("A recommendation: the analyst and the committee decide.")}</p>
+				<table class="table table-bordered table-condensed"><thead><tr><th>${__("Characteristic")}</th>
+				<th>${__("Value")}</th><th>${__("Bin")}</th><th class="text-right">${__("Points")}</th></tr></thead>
+				<tbody>${lines}</tbody></table></div>`,
+		});
+	},
+
 	already_voted(frm) {
 		if (!LA_COMMITTEE_STATES.includes(frm.doc.workflow_state)) return false;
 		return (frm.doc.committee_decisions || []).some((r) => r.decided_by === frappe.session.user);
