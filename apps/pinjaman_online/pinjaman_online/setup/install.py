@@ -22,6 +22,7 @@ FIXTURE_FILES = (
 	"credit_scorecard.json",  # borrower: the default credit scorecard of mobile applications
 	"permission_code.json",  # access tokens: the seed's permission codes, each mapped to a Frappe permission
 	"system_module.json",  # modules an admin switches off and on (system_modules.py)
+	"consent_text.json",  # borrower: the consent texts (UU PDP), Indonesian, versioned (admins add versions)
 )
 DEFAULT_REQUIRED_DOCUMENTS = ("KTP", "KK", "SK Pensiun")
 
