@@ -207,3 +207,26 @@ def test_any_sixteen_digits_parse_or_raise_invalid_nik(nik):
 		return
 	assert info.birth_date <= HINT
 	assert info.birth_date > HINT - timedelta(days=366 * 100)
+
+
+# --- keyed lookup hash --------------------------------------------------------------------------------------
+
+
+def test_lookup_hash_is_keyed_and_never_a_plain_hash():
+	import hashlib
+
+	from pinjaman_online.lending.nik import lookup_hash
+
+	nik = "3201014107850001"
+	keyed = lookup_hash(b"site-secret", nik)
+	assert keyed == lookup_hash(b"site-secret", f" {nik} ")  # surrounding whitespace ignored
+	assert keyed != lookup_hash(b"another-site", nik)
+	plain = {
+		hashlib.new(name, data).hexdigest()
+		for name in ("md5", "sha1", "sha256", "sha512")
+		for data in (nik.encode(), b"nik:" + nik.encode())
+	}
+	assert keyed not in plain
+	assert nik not in keyed
+	with pytest.raises(ValueError):
+		lookup_hash(b"", nik)

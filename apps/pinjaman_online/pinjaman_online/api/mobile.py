@@ -47,11 +47,16 @@ def register(
 	nik: str | None = None,
 	password: str | None = None,
 	consent: bool | None = None,
+	consents: list | str | None = None,
 ) -> dict:
 	"""`POST /register`: create the borrower's account (User with role Member, Member, pending KYC) and
-	send an OTP to the phone. Indonesian numbers are normalised to E.164."""
-	require(full_name=full_name, email=email, phone=phone, nik=nik, password=password, consent=consent)
-	return registration.register(full_name, email, phone, nik, password, consent)
+	send an OTP to the phone. Indonesian numbers are normalised to E.164. ``consent`` true agrees to the
+	consents registration requires (terms, personal data processing) at their current versions; ``consents``
+	names them (codes or ``{"type", "version"}``) and may add marketing. The NIK of a member registered by
+	staff, with the phone on file, links the account to that member once the phone is verified."""
+	given = consent if consents in (None, "", []) else True  # either says what the borrower agrees to
+	require(full_name=full_name, email=email, phone=phone, nik=nik, password=password, consent=given)
+	return registration.register(full_name, email, phone, nik, password, consent, consents)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])

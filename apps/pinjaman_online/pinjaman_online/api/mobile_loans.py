@@ -23,6 +23,7 @@ def apply(
 	bank_name: str | None = None,
 	account_number: str | None = None,
 	account_holder: str | None = None,
+	consents: list | str | None = None,
 ) -> dict:
 	"""`POST /loan/apply`: apply for the mobile product (Borrower Settings ``mobile_loan_product``).
 
@@ -33,12 +34,24 @@ def apply(
 	``request_id``) makes a retried request return the first application (``replayed: true``).
 	``bank_name``, ``account_number`` (6–20 digits) and ``account_holder``, given together, are the account the
 	loan is disbursed to (the member's default account from then on).
+	``consent`` true agrees to the credit bureau check of this application at its current text version;
+	``consents`` names consents (codes or ``{"type", "version"}``). Refused while the borrower's consent to
+	the terms or to personal data processing is withdrawn (417 ``CONSENT_WITHDRAWN``).
 	Returns the application with status SUBMITTED and the ``event_id`` of LoanApplied."""
 	auth.current_claims()
 	key = frappe.get_request_header("Idempotency-Key") or request_id
 	account = {"bank_name": bank_name, "account_number": account_number, "account_holder": account_holder}
 	return loans.apply(
-		frappe.session.user, amount, tenor_months, purpose, consent, monthly_income, occupation, key, account
+		frappe.session.user,
+		amount,
+		tenor_months,
+		purpose,
+		consent,
+		monthly_income,
+		occupation,
+		key,
+		account,
+		consents,
 	)
 
 

@@ -169,15 +169,21 @@ def open_application(member: str) -> str | None:
 
 
 def refuse_conflicts(member: str):
-	"""409 when the member has a live loan or an open application (seed 003 §6, seed 004 §5)."""
-	loan = frappe.db.get_value("Loan", {"member": member, "status": ("in", LIVE_LOAN_STATUSES)}, "name")
+	"""409 when the person has a live loan or an open application (seed 003 §6, seed 004 §5), on any of
+	their members (``members.identity.person_members``: one person registered on both channels)."""
+	from pinjaman_online.members.identity import person_members
+
+	members = person_members(member)
+	loan = frappe.db.get_value(
+		"Loan", {"member": ("in", members), "status": ("in", LIVE_LOAN_STATUSES)}, "name"
+	)
 	if loan:
 		frappe.throw(
 			_("You already have an active loan ({0}): pay it off before applying again").format(loan),
 			LoanConflictError,
 			title=_("Active loan"),
 		)
-	application = open_application(member)
+	application = next(filter(None, (open_application(name) for name in members)), None)
 	if application:
 		frappe.throw(
 			_("Your application {0} is still being processed").format(application),
@@ -199,8 +205,13 @@ def apply(
 	occupation: str | None = None,
 	request_id: str | None = None,
 	account: dict | None = None,
+	consent_list=None,
 ) -> dict:
-	"""Create and submit the borrower's application and publish LoanApplied; see ``api.mobile_loans.apply``."""
+	"""Create and submit the borrower's application and publish LoanApplied; see ``api.mobile_loans.apply``.
+	The consents given with it (the credit bureau check, required) are recorded with the application
+	(``borrower/consents.py``)."""
+	from pinjaman_online.borrower import consents
+
 	member = own_member(user)
 	if not member:
 		frappe.throw(_("No member record is linked to your account"), frappe.PermissionError)
@@ -214,8 +225,10 @@ def apply(
 		if earlier:
 			return {**application_summary(frappe.get_doc("Loan Application", earlier)), "replayed": True}
 
-	if not frappe.utils.sbool(consent):
+	if not frappe.utils.sbool(consent) and not consent_list:
 		frappe.throw(_("You must agree to the loan terms and conditions"))
+	given = consents.given_for_application(consent, consent_list)
+	consents.ensure_can_apply(user)
 	amount = _whole_rupiah(amount, "Amount")
 	tenor = _whole_months(tenor_months)
 	income = _whole_rupiah(monthly_income, "Monthly income") if monthly_income not in (None, "") else None
@@ -242,6 +255,7 @@ def apply(
 	)
 	doc.flags.ignore_permissions = True  # the borrower applies through this endpoint only, not over REST
 	doc.insert()
+	consents.record(user, member, given, consents.APPLICATION, application=doc.name)
 	from frappe.model.workflow import apply_workflow
 
 	with acting_as(engine_user()):

@@ -2,7 +2,12 @@
 
 Registration creates a Frappe User (role Member), its Member (registration channel Mobile App, birth date
 and gender read from the NIK) and a Pending KYC Submission holding the NIK encrypted (Password field) with a
-keyed lookup hash. The phone is verified by an OTP sent over the SMS adapter; login needs it verified.
+keyed lookup hash, and records the consents given (``borrower/consents.py``). The phone is verified by an
+OTP sent over the SMS adapter; login needs it verified.
+
+One person is one member (``members/identity.py``): a NIK already registered in the app is refused; the NIK
+of a member registered by staff, with the phone the cooperative has on file, gets the account but no new
+member: the account is linked to that member when the phone is verified by its OTP.
 
 OTP sends have budgets that an outsider who knows the number cannot use up for its owner
 (``lending/throttle.otp_send_decision``): a budget per phone and client address, a larger ceiling per phone,
@@ -63,7 +68,10 @@ def normalize_phone(phone: str) -> str:
 
 
 def nik_hash(nik: str) -> str:
-	return cred.nik_lookup_hash(site_secret("nik"), nik)
+	"""The keyed lookup hash of ``nik`` (``members/identity.py``)."""
+	from pinjaman_online.members.identity import nik_hash as keyed
+
+	return keyed(nik)
 
 
 def check_password_policy(password: str, user_inputs: list[str]):
@@ -76,8 +84,82 @@ def check_password_policy(password: str, user_inputs: list[str]):
 		frappe.throw("; ".join(_(p) for p in problems), title=_("Weak password"), exc=RegistrationError)
 
 
-def register(full_name: str, email: str, phone: str, nik: str, password: str, consent: bool) -> dict:
-	if not consent:
+def existing_member_to_link(lookup: str, phone: str, nik: str | None = None) -> str | None:
+	"""The member a new account for the person with NIK hash ``lookup`` is linked to, or None when the person
+	is new (``members/identity.py``). Refuses (RegistrationError, 417) a person who already has an account
+	(a KYC Submission or a member linked to a user) and one whose member registered by staff has another phone
+	on file than ``phone`` (E.164): the link is proven by the phone on file, verified by its OTP."""
+	from pinjaman_online.members.identity import member_by_hash
+
+	if frappe.db.exists("KYC Submission", {"nik_hash": lookup}):
+		frappe.throw(_("This NIK is already registered"), exc=RegistrationError)
+	member = member_by_hash(lookup) or (nik and frappe.db.get_value("Member", {"nik": nik}, "name"))
+	if not member:
+		return None
+	user, member_phone = frappe.db.get_value("Member", member, ["user", "phone"])
+	if user:
+		frappe.throw(_("This NIK is already registered"), exc=RegistrationError)
+	try:
+		on_file = normalize_phone(member_phone) if member_phone else None
+	except RegistrationError:
+		on_file = None
+	if on_file != phone:
+		frappe.throw(
+			_(
+				"This NIK is already registered as a member of the cooperative. Register with the phone number "
+				"the cooperative has on file, or ask the cooperative to update your phone number first"
+			),
+			title=_("Already a member"),
+			exc=RegistrationError,
+		)
+	return member
+
+
+def link_registered_member(user: str, phone: str) -> str | None:
+	"""Link ``user`` to the member registered by staff that its registration found by NIK (its KYC
+	Submission names it), once ``phone`` (E.164, just verified by OTP) is the member's phone on file and the
+	member has no account yet. Returns the member linked, or None. The link is recorded as a comment."""
+	if frappe.db.exists("Member", {"user": user}):
+		return None
+	member = frappe.db.get_value("KYC Submission", {"user": user}, "member", order_by="creation desc")
+	if not member:
+		return None
+	doc = frappe.get_doc("Member", member, for_update=True)
+	try:
+		on_file = normalize_phone(doc.phone) if doc.phone else None
+	except RegistrationError:
+		on_file = None
+	if doc.user or on_file != phone:
+		return None
+	doc.user = user
+	doc.email = doc.email or frappe.db.get_value("User", user, "email")
+	doc.flags.ignore_permissions = True
+	doc.flags.ignore_mandatory = True
+	doc.save()
+	doc.add_comment(
+		"Info", _("Linked to the mobile account {0}: the phone on file was verified by OTP").format(user)
+	)
+	from pinjaman_online.borrower import consents
+
+	consents.attach_member(user, member)
+	return member
+
+
+def register(
+	full_name: str,
+	email: str,
+	phone: str,
+	nik: str,
+	password: str,
+	consent: bool,
+	consent_list: list | None = None,
+) -> dict:
+	"""Create the borrower's account (module docstring); ``consent`` true agrees to every consent
+	registration requires at its current version, ``consent_list`` names them (codes, or ``{"type",
+	"version"}``) and may add optional ones (marketing). Refused (417) without the required consents."""
+	from pinjaman_online.borrower import consents
+
+	if not consent and not consent_list:
 		frappe.throw(_("You must agree to the terms and conditions"), exc=RegistrationError)
 	full_name = (full_name or "").strip()
 	if not full_name:
@@ -95,8 +177,8 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 	if frappe.db.exists("User", email) or frappe.db.exists("User", {"mobile_no": phone}):
 		frappe.throw(_("This email or phone number is already registered"), exc=RegistrationError)
 	lookup = nik_hash(nik)
-	if frappe.db.exists("KYC Submission", {"nik_hash": lookup}) or frappe.db.exists("Member", {"nik": nik}):
-		frappe.throw(_("This NIK is already registered"), exc=RegistrationError)
+	existing = existing_member_to_link(lookup, phone, nik)
+	given = consents.given_at_registration(consent, consent_list)
 
 	user = frappe.get_doc(
 		{
@@ -113,23 +195,27 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 	user.insert()
 	update_password(user.name, password)
 
-	member = frappe.get_doc(
-		{
-			"doctype": "Member",
-			"full_name": full_name,
-			# no "nik": the member's NIK is personal data, kept encrypted in the KYC Submission only
-			"gender": info.gender,
-			"birth_date": info.birth_date,
-			"phone": phone,
-			"email": email,
-			"user": user.name,
-			"status": "Active",
-			"registration_channel": "Mobile App",
-		}
-	)
-	member.flags.ignore_permissions = True
-	member.flags.ignore_mandatory = True  # pension fields: a self-registered borrower has none
-	member.insert()
+	if existing:
+		member = frappe.get_doc("Member", existing)  # linked once the phone on file is verified (verify_otp)
+	else:
+		member = frappe.get_doc(
+			{
+				"doctype": "Member",
+				"full_name": full_name,
+				# no "nik": the member's NIK is personal data, kept encrypted in the KYC Submission only
+				"nik_hash": lookup,
+				"gender": info.gender,
+				"birth_date": info.birth_date,
+				"phone": phone,
+				"email": email,
+				"user": user.name,
+				"status": "Active",
+				"registration_channel": "Mobile App",
+			}
+		)
+		member.flags.ignore_permissions = True
+		member.flags.ignore_mandatory = True  # pension fields: a self-registered borrower has none
+		member.insert()
 
 	frappe.get_doc(
 		{
@@ -142,6 +228,9 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 			"nik_masked": cred.mask_nik(nik),
 		}
 	).insert(ignore_permissions=True)
+	consents.record(
+		user.name, None if existing else member.name, given, consents.REGISTRATION, channel="Mobile App"
+	)
 
 	# An outsider may have asked for codes for this number before it was registered: the account is
 	# created anyway, and the borrower asks for a code (POST /otp/request) once the budget allows.
@@ -151,7 +240,8 @@ def register(full_name: str, email: str, phone: str, nik: str, password: str, co
 		expires_in = send_otp(phone, user.name, check_budget=False)["expires_in"]
 	return {
 		"user": user.name,
-		"member": member.name,
+		"member": None if existing else member.name,
+		"member_link": "pending_phone_verification" if existing else None,
 		"phone": phone,
 		"otp_sent": sent,
 		"otp_expires_in": expires_in if sent else 0,
@@ -291,6 +381,8 @@ def verify_otp(phone: str, code: str, purpose: str = "Registration", user: str |
 			frappe.qb.update(otp).set(otp.status, "Expired").where(
 				(otp.phone == phone) & (otp.status == "Pending") & (otp.purpose == purpose)
 			).run()
+			if purpose == "Registration" and doc.user:
+				link_registered_member(doc.user, phone)
 			return {"verified": True, "user": doc.user}
 		if outcome == cred.OTP_WRONG:
 			attempts = state.attempts + 1

@@ -85,8 +85,9 @@ def refresh_decision(status: str, expires_at: datetime, now: datetime) -> str:
 def nik_lookup_hash(secret: str | bytes, nik: str) -> str:
 	"""Keyed hash of a NIK (HMAC-SHA256): equal NIKs collide on purpose, so a NIK can be looked up without
 	storing it in clear; without the key the 16-digit space cannot be enumerated offline."""
-	key = secret.encode() if isinstance(secret, str) else secret
-	return hmac.new(key, b"nik:" + nik.strip().encode(), hashlib.sha256).hexdigest()
+	from .nik import lookup_hash
+
+	return lookup_hash(secret, nik)
 
 
 def mask_nik(nik: str) -> str:

@@ -78,15 +78,20 @@ def run_precheck(application) -> bool:
 
 	Sets ``precheck_results`` (one row per rule with value, limit and reason), ``precheck_passed`` and
 	``dsr``. Only the rules the product switches on are recorded and count (``PRODUCT_CHECK_FIELDS``:
-	an Online Loan product leaves out the pension-benefit rules). Refuses outright (DoubleFinancingError) when the member has a live loan or another open
-	application; the other rules are recorded for the analyst and the committee, and the workflow's
+	an Online Loan product leaves out the pension-benefit rules). Refuses outright (DoubleFinancingError) when the person has a live loan or another open
+	application on any of their members (``members.identity.person_members``); the other rules are recorded for the analyst and the committee, and the workflow's
 	Approve transitions require ``precheck_passed``.
 	"""
+	from pinjaman_online.members.identity import person_members
+
 	member = frappe.get_doc("Member", application.member)
 	product = frappe.get_cached_doc("Loan Product", application.loan_product)
-	active = frappe.db.count("Loan", {"member": member.name, "status": ("in", LIVE_LOAN_STATUSES)})
+	# Double financing is about the person: every member of theirs (same keyed NIK hash on either channel).
+	members = person_members(member.name)
+	active = frappe.db.count("Loan", {"member": ("in", members), "status": ("in", LIVE_LOAN_STATUSES)})
 	open_apps = frappe.db.count(
-		"Loan Application", open_application_filters(member.name, name=("!=", application.name))
+		"Loan Application",
+		{**open_application_filters(member.name, name=("!=", application.name)), "member": ("in", members)},
 	)
 	from pinjaman_online.lending.schedule import generate_schedule
 	from pinjaman_online.products.utils import terms_for
