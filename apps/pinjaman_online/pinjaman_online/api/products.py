@@ -3,7 +3,12 @@
 import frappe
 
 from pinjaman_online.api import Date, Money, Months, endpoint
-from pinjaman_online.products.utils import default_first_due_date, simulate_product
+from pinjaman_online.products.utils import (
+	check_online_caps,
+	daily_rate,
+	default_first_due_date,
+	simulate_product,
+)
 
 
 @frappe.whitelist(methods=["GET", "POST"])
@@ -13,11 +18,20 @@ def simulate(loan_product: str, principal: Money, tenor: Months, first_due_date:
 
 	``principal`` (plafon) in Rupiah, ``tenor`` in months, optional ``first_due_date`` (YYYY-MM-DD, default one
 	month from today). Returns installment, total interest, fees, net disbursement and the schedule, amounts
-	as decimal strings in Rupiah. 417 with a message when outside the product's limits.
+	as decimal strings in Rupiah. 417 with a message when outside the product's limits, or (Online Loan
+	products) when interest and fees exceed the OJK caps (``ECONOMIC_BENEFIT_CAP``). ``rate_basis`` and
+	``daily_rate_pct`` say how the product quotes its rate; ``ojk_cap`` (Online Loan products, caps on) has
+	the loan's days, economic benefit, its share per day and the cap.
 	"""
 	product = frappe.get_doc("Loan Product", loan_product)
 	product.check_permission("read")
-	return simulate_product(product, str(principal), tenor, first_due_date).as_dict()
+	sim = simulate_product(product, str(principal), tenor, first_due_date)
+	check = check_online_caps(product, sim)
+	return sim.as_dict() | {
+		"rate_basis": product.get("rate_basis") or "Per Year",
+		"daily_rate_pct": str(daily_rate(product)) if product.get("rate_basis") == "Per Day" else None,
+		"ojk_cap": check.as_dict() if check else None,
+	}
 
 
 @frappe.whitelist(methods=["GET", "POST"])

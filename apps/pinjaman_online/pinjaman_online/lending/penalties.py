@@ -7,7 +7,8 @@ excluded), rounded half up to whole Rupiah per accrual; the penalty charged on o
 it twice for the same date adds nothing (the daily job is idempotent).
 
 The caps that apply to online lending (SEOJK 19/SEOJK.06/2023: late fees capped per day, and interest + fees +
-late fees ≤ 100% of principal) are product settings (daily rate, cap), never constants here.
+late fees ≤ 100% of principal) apply per loan on top of the product's rule: :class:`LoanLateFeeBudget`, with
+the figures of settings (:mod:`.pricing`), never constants here.
 """
 
 from dataclasses import dataclass
@@ -89,3 +90,38 @@ def accrue(
 		room = max(ZERO, percent_of(installment_total, rule.cap_pct) - charged_so_far)
 		amount = min(amount, room)
 	return Accrual(amount, days, as_of)
+
+
+class LoanLateFeeBudget:
+	"""What late fees one loan may still accrue in one run, under the OJK caps (SEOJK 19/SEOJK.06/2023).
+
+	``daily_limit``: Rupiah per day for the whole loan (:func:`~pinjaman_online.lending.pricing.
+	late_fee_daily_limit`), ``None`` = no daily cap; ``room``: Rupiah left under the total cap (interest + fees
+	+ late fees ≤ the principal; :func:`~pinjaman_online.lending.pricing.late_fee_room`), ``None`` = no total
+	cap. The accruals of one run all end on the same date, so the days they cover together are the longest
+	of them: the run may charge at most ``daily_limit × that many days``, and never more than ``room``.
+	:meth:`limit` takes the installments' accruals one by one (oldest installment first) and cuts each to
+	what is left; the days stay accrued (a capped late fee is not charged later).
+	"""
+
+	def __init__(self, daily_limit: Decimal | None, room: Decimal | None) -> None:
+		self.daily_limit = None if daily_limit is None else max(ZERO, to_decimal(daily_limit))
+		self.room = None if room is None else max(ZERO, to_decimal(room))
+		self.days = 0
+		self.used = ZERO
+
+	def limit(self, accrual: Accrual) -> Accrual:
+		"""``accrual`` with its amount cut to what the loan may still accrue; records what it takes."""
+		if accrual.amount <= ZERO:
+			return accrual
+		self.days = max(self.days, accrual.days)
+		allowed = []
+		if self.daily_limit is not None:
+			allowed.append(self.daily_limit * self.days)
+		if self.room is not None:
+			allowed.append(self.room)
+		if not allowed:
+			return accrual
+		amount = min(accrual.amount, max(ZERO, min(allowed) - self.used))
+		self.used += amount
+		return Accrual(amount, accrual.days, accrual.accrued_to)

@@ -1,11 +1,13 @@
 """Loan products: limits, terms and simulation (seed 004 §5 Loan Product & Pricing)."""
 
 from datetime import date
+from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import cint, getdate, today
+from frappe.utils import cint, flt, getdate, today
 
+from pinjaman_online.lending import pricing
 from pinjaman_online.lending.dates import first_due_date
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.fees import FeeRule
@@ -84,12 +86,89 @@ def terms_for(
 
 
 def simulate_product(
-	product, principal, tenor_months: int, first_due_date=None, annual_rate=None, method=None
+	product, principal, tenor_months: int, first_due_date=None, annual_rate=None, method=None, start=None
 ) -> Simulation:
-	"""Simulation of a loan on ``product``: installment, total interest, fees and net disbursement."""
+	"""Simulation of a loan on ``product``: installment, total interest, fees and net disbursement.
+
+	An Online Loan product is refused (417 ``ECONOMIC_BENEFIT_CAP``, the figures in the message) when its
+	interest and fees exceed the OJK caps of settings (:func:`check_online_caps`) over the days from
+	``start`` (the application date; default today) to the last due date."""
 	check_within_limits(product, principal, tenor_months)
 	terms = terms_for(product, principal, tenor_months, first_due_date, annual_rate, method)
 	try:
-		return simulate(terms, fee_rules(product))
+		sim = simulate(terms, fee_rules(product))
+	except LendingError as exc:
+		throw_lending_error(exc, _("Invalid loan terms"))
+	check = check_online_caps(product, sim, start)
+	if check is not None:
+		try:
+			pricing.ensure_within_caps(check)
+		except LendingError as exc:
+			throw_lending_error(exc, _("Above the OJK cap"))
+	return sim
+
+
+# ---------------------------------------------------------------- online lending: rate per day, OJK caps
+
+
+def percent_value(value) -> Decimal:
+	"""A Percent field's value as a Decimal to 3 decimals (``to_money`` keeps 2, too few for 0.095%/day)."""
+	return Decimal(str(flt(value, 3)))
+
+
+def daily_rate(product) -> Decimal:
+	"""The product's interest per day (% per day); 0 unless it is quoted per day."""
+	return (
+		percent_value(product.get("daily_interest_rate"))
+		if product.get("rate_basis") == "Per Day"
+		else Decimal(0)
+	)
+
+
+def online_caps() -> pricing.OnlineLendingCaps | None:
+	"""The OJK caps of Pinjaman Online Settings (section *Online Lending Caps*; defaults and source there:
+	SEOJK 19/SEOJK.06/2023), or None when they are switched off. A cap of 0 means none (100%; the total
+	cap is never above 100% of the principal)."""
+	settings = frappe.get_cached_doc("Pinjaman Online Settings")
+	if not cint(settings.get("online_caps_enabled")):
+		return None
+
+	def cap(fieldname: str, none=Decimal(100)) -> Decimal:
+		value = percent_value(settings.get(fieldname))
+		return value if value > 0 else none
+
+	return pricing.OnlineLendingCaps(
+		benefit_per_day_pct=cap("ojk_benefit_cap_per_day"),
+		late_fee_per_day_pct=cap("ojk_late_fee_cap_per_day"),
+		total_pct=cap("ojk_total_cap"),
+		short_tenor_months=cint(settings.get("ojk_short_tenor_months")),
+		short_benefit_per_day_pct=cap("ojk_short_benefit_cap_per_day", Decimal(0)),
+		short_late_fee_per_day_pct=cap("ojk_short_late_fee_cap_per_day", Decimal(0)),
+	)
+
+
+def capped(product) -> pricing.OnlineLendingCaps | None:
+	"""The OJK caps when ``product`` is an Online Loan product and the caps are on, else None."""
+	if product.get("product_type") != "Online Loan":
+		return None
+	return online_caps()
+
+
+def check_online_caps(product, sim: Simulation, start=None) -> pricing.BenefitCheck | None:
+	"""The economic-benefit check of a simulated loan on ``product`` (None when the product is not capped):
+	interest + every fee of the product over the days from ``start`` (default today) to maturity."""
+	caps = capped(product)
+	if caps is None:
+		return None
+	try:
+		return pricing.check_economic_benefit(
+			sim.schedule.terms.principal,
+			sim.total_interest,
+			sim.total_fees,
+			sim.schedule.terms.tenor_months,
+			getdate(start or today()),
+			sim.schedule.maturity_date,
+			caps,
+		)
 	except LendingError as exc:
 		throw_lending_error(exc, _("Invalid loan terms"))

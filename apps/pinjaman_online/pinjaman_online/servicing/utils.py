@@ -58,6 +58,7 @@ def create_loan(application) -> "frappe.model.document.Document":
 		application.first_due_date,
 		application.annual_interest_rate,
 		application.interest_method,
+		start=application.application_date,
 	)
 	schedule = sim.schedule
 	loan = frappe.get_doc(

@@ -108,6 +108,7 @@ class LoanApplication(SystemFieldsDocument):
 			self.first_due_date,
 			self.annual_interest_rate,
 			self.interest_method,
+			start=self.application_date,
 		)
 		self.installment_amount = sim.installment
 		self.total_interest = sim.total_interest

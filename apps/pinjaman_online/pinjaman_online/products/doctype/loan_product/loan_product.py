@@ -3,14 +3,37 @@ from frappe import _
 from frappe.model.document import Document
 
 from pinjaman_online.lending.errors import LendingError
+from pinjaman_online.lending.pricing import annual_rate_from_daily
 from pinjaman_online.products.utils import fee_rules
 from pinjaman_online.utils import throw_lending_error
 
 
 class LoanProduct(Document):
 	def validate(self):
+		self.set_rate_from_daily()
 		self.validate_bounds()
 		self.validate_fees()
+
+	def set_rate_from_daily(self):
+		"""A product priced per day (``rate_basis`` Per Day) keeps the annual rate of its schedule at the daily
+		rate × 365 (``lending.pricing.annual_rate_from_daily``)."""
+		if self.rate_basis != "Per Day":
+			self.daily_interest_rate = 0
+			return
+		from pinjaman_online.products.utils import daily_rate
+
+		try:
+			annual = annual_rate_from_daily(daily_rate(self))
+		except LendingError as exc:
+			throw_lending_error(exc, _("Invalid interest rate"))
+		if annual > 100:
+			frappe.throw(
+				_(
+					"{0}% per day is {1}% per year: a schedule's rate is at most 100% per year (0.27% per day)"
+				).format(daily_rate(self), annual),
+				title=_("Invalid interest rate"),
+			)
+		self.annual_interest_rate = float(annual)
 
 	def validate_bounds(self):
 		if self.min_principal <= 0 or self.max_principal < self.min_principal:
