@@ -125,22 +125,22 @@ def publish_many(event: str, payloads: list[dict], queue: str = "default") -> in
 		"pinjaman_online.borrower.events.run_batch",
 		queue=queue,
 		enqueue_after_commit=True,
-		event=event,
+		event_name=event,  # not ``event``: frappe.enqueue takes that argument for itself
 		payloads=payloads,
 		job_name=f"{event}:batch",
 	)
 	return len(payloads)
 
 
-def run_batch(event: str, payloads: list[dict], commit: bool = True) -> dict:
+def run_batch(event_name: str, payloads: list[dict], commit: bool = True) -> dict:
 	"""RQ job of :func:`publish_many`: for each payload, record the event (skipped when its dedupe key was
 	published already) and run its handlers in this job; a handler that raises is logged (Error Log) and the
 	others go on. Commits every :data:`BATCH_COMMIT` events when ``commit``. Returns ``{published,
 	duplicates, failed}``."""
 	counts = {"published": 0, "duplicates": 0, "failed": 0}
-	handlers = handlers_of(event)
+	handlers = handlers_of(event_name)
 	for n, payload in enumerate(payloads, 1):
-		stamped = stamp(event, payload)
+		stamped = stamp(event_name, payload)
 		if not record(stamped, handlers):
 			counts["duplicates"] += 1
 			continue

@@ -25,14 +25,14 @@ def events_of(reference_name: str) -> list[dict]:
 	)
 
 
-def replay_events(reference_name: str) -> int:
+def replay_events(reference_name: str) -> dict:
 	"""Run the handlers of every recorded event about a document again (a retried job) and commit; returns
-	the failures."""
+	``{"failed": n}``."""
 	from pinjaman_online.borrower.events import replay
 
 	failed = sum(replay(e["name"]) for e in events_of(reference_name))
 	frappe.db.commit()  # nosemgrep
-	return failed
+	return {"failed": failed}
 
 
 def publish_again(event: str, payload: dict):

@@ -140,7 +140,7 @@ class TestEventsAndNotifications(FrappeTestCase):
 			refresh_loans({loan.name: add_days(due, 31)}, "daily run")
 		calls = [c for c in enqueue.call_args_list if c.args[0].endswith("events.run_batch")]
 		self.assertEqual(len(calls), 1)
-		self.assertEqual(calls[0].kwargs["event"], "DpdMilestone")
+		self.assertEqual(calls[0].kwargs["event_name"], "DpdMilestone")
 		(payload,) = calls[0].kwargs["payloads"]
 		self.assertEqual((payload["milestone"], payload["days_past_due"]), (30, 31))
 		self.assertEqual(payload["overdue_since"], str(getdate(due)))
