@@ -65,7 +65,7 @@ def cleanup():
 def make_portfolio(count: int, as_of: datetime.date, member, product) -> tuple[int, int]:
 	"""Write ``count`` loans and their schedules as they stood the day before ``as_of``."""
 	from pinjaman_online.lending.aging import collectibility, dpd_bucket
-	from pinjaman_online.servicing.bulk import write_rows
+	from pinjaman_online.utils import insert_rows
 
 	rng = random.Random(11)
 	stamp, user = now(), "Administrator"
@@ -111,8 +111,8 @@ def make_portfolio(count: int, as_of: datetime.date, member, product) -> tuple[i
 				first_due - datetime.timedelta(days=30), out_p, out_i, out_n, paid_sum, stored_dpd,
 				dpd_bucket(stored_dpd), collectibility(stored_dpd), yesterday if stored_dpd > 90 else None)
 		)  # fmt: skip
-	write_rows("Loan", LOAN_FIELDS, loans)
-	write_rows("Loan Installment", INSTALLMENT_FIELDS, rows, chunk_size=2000)
+	insert_rows("Loan", LOAN_FIELDS, loans)
+	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows, chunk_size=2000)
 	frappe.db.commit()
 	return len(loans), len(rows)
 

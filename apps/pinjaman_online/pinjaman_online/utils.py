@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import frappe
 from frappe.utils import flt, getdate
+from frappe.utils.caching import request_cache
 
 from pinjaman_online.lending.errors import InvalidInput, LendingError
 from pinjaman_online.lending.inputs import MAX_RUPIAH
@@ -61,19 +62,53 @@ def get_settings():
 STANDARD_FIELDS = ("name", "owner", "modified_by", "creation", "modified", "docstatus", "idx")
 
 
-def insert_rows(doctype: str, fields: tuple[str, ...], rows: list[tuple], chunk_size: int = 1000) -> int:
-	"""Insert many rows of a doctype's table with multi-row INSERTs (values escaped by the driver).
+@request_cache
+def table_columns(doctype: str) -> frozenset[str]:
+	"""The columns of ``doctype``'s table as its metadata declares them (``Meta.get_valid_columns``: the
+	standard columns and every data field), read once per request or job."""
+	return frozenset(frappe.get_meta(doctype).get_valid_columns())
 
-	For system-generated rows only (schedules), where the document layer adds nothing but time: Frappe's
-	bulk_insert builds each value through the query builder, which costs more than the database work.
-	Returns the number of rows inserted.
+
+def insert_rows(
+	doctype: str,
+	columns: tuple[str, ...],
+	rows: list[tuple],
+	chunk_size: int = 1000,
+	upsert: bool = False,
+	keep: tuple[str, ...] = (),
+) -> int:
+	"""Write many rows of a doctype's table with multi-row INSERTs; returns the number of rows given.
+
+	The one bulk writer of the app, for system-generated rows only (schedules, bulk-posted payments and
+	their allocations, import lines, ledger entries, status changes…), where the document layer adds nothing
+	but time: Frappe's ``bulk_insert`` builds each value through the query builder, which costs more than the
+	database work. Runs in the caller's transaction and never commits.
+
+	``columns``: the column names, in the order of each row's values; every one must be a column of the
+	doctype's table (:func:`table_columns`), else ``ValueError`` before anything is written. ``rows``: tuples
+	with one value per column (``ValueError`` otherwise); values are bound by the database driver
+	(``frappe.db.sql`` with ``%s`` placeholders): Decimal, int, str, date, datetime and None as they are.
+	``chunk_size``: rows per statement. ``upsert``: a row whose primary key (or another unique key) exists
+	updates that row instead (``INSERT … ON DUPLICATE KEY UPDATE``), every given column but ``name`` and
+	those in ``keep`` (written for a new row, left as they are on an existing one); rows that exist should be
+	locked by the caller.
 	"""
-	columns = ", ".join(f"`{f}`" for f in fields)
-	row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	columns, keep = tuple(columns), tuple(keep)
+	valid = table_columns(doctype)
+	unknown = [c for c in (*columns, *keep) if c not in valid]
+	if unknown:
+		raise ValueError(f"{doctype} has no column {', '.join(unknown)}")
+	width = len(columns)
+	head = f"INSERT INTO `tab{doctype}` ({', '.join(f'`{c}`' for c in columns)}) VALUES "
+	tail = ""
+	if upsert:
+		updated = [c for c in columns if c != "name" and c not in keep]
+		tail = " ON DUPLICATE KEY UPDATE " + ", ".join(f"`{c}` = VALUES(`{c}`)" for c in updated)
+	marks = "(" + ", ".join(["%s"] * width) + ")"
 	for start in range(0, len(rows), chunk_size):
 		chunk = rows[start : start + chunk_size]
 		values = [value for row in chunk for value in row]
-		frappe.db.sql(
-			f"INSERT INTO `tab{doctype}` ({columns}) VALUES {', '.join([row_sql] * len(chunk))}", values
-		)
+		if len(values) != width * len(chunk):
+			raise ValueError(f"{doctype}: every row needs one value for each of the {width} columns")
+		frappe.db.sql(head + ", ".join([marks] * len(chunk)) + tail, values)
 	return len(rows)

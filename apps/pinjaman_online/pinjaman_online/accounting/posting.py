@@ -5,9 +5,9 @@ Rupiah) about one voucher (the document that moved the money). Posting checks th
 (``lending.ledger.check_balanced``), turns each role into its ledger account (the loan product's
 ``account_mapping`` first, then Accounting Settings), refuses a date on or before
 Accounting Settings ``books_closed_until`` (the period lock) and writes one row per line, all rows of every
-journal of a call in multi-row INSERTs with named columns (checked against the doctype's columns) whose values
-the database driver binds. It runs in the caller's transaction and never commits: the journal and the event
-that moved the money are saved together or not at all.
+journal of a call in multi-row INSERTs (``pinjaman_online.utils.insert_rows``: named columns checked against
+the doctype's, values bound by the database driver). It runs in the caller's transaction and never commits:
+the journal and the event that moved the money are saved together or not at all.
 
 Journals are immutable; a correction is :func:`reverse_journals`, which posts the mirror of a voucher's
 journals (``is_reversal`` = 1, ``reversal_of`` = the journal reversed).
@@ -44,7 +44,7 @@ from pinjaman_online.lending.ledger import (
 	repayment_lines,
 )
 from pinjaman_online.lending.money import ZERO, to_decimal
-from pinjaman_online.utils import to_money
+from pinjaman_online.utils import insert_rows, to_money
 
 JOURNAL_SERIES = "JR-.YYYY.-.#######"
 LINE_COLUMNS = ("name", "idx", "account", "debit", "credit")
@@ -274,46 +274,11 @@ def post_journals(requests: list[JournalRequest]) -> list[str]:
 
 def insert_entries(journals: list[tuple[tuple, list[tuple]]]) -> int:
 	"""Insert the Ledger Entry rows of ``journals`` (``(shared values in JOURNAL_COLUMNS order, [line values
-	in LINE_COLUMNS order]``) with multi-row INSERTs of about CHUNK_ROWS rows, naming the columns (checked
-	against the doctype's table). Values are escaped by the database driver, the shared values of a journal
-	once for all its lines (``servicing.bulk`` renderer); on a server without backslash escapes the driver
-	binds every value. Returns the number of rows."""
-	from pinjaman_online.servicing.bulk import _renderer
-
-	columns = ", ".join(f"`{c}`" for c in _checked_columns())
-	head = f"INSERT INTO `tabLedger Entry` ({columns}) VALUES "
-	render = _renderer()
-	count, chunk = 0, []
-	marks = "(" + ", ".join(["%s"] * len(ENTRY_COLUMNS)) + ")"
-
-	def flush():
-		if chunk:
-			if render is None:  # pragma: no cover - servers with NO_BACKSLASH_ESCAPES
-				frappe.db.sql(head + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row])
-			else:
-				frappe.db.sql(head + ", ".join(chunk))
-			chunk.clear()
-
-	for shared, lines in journals:
-		if render is None:  # pragma: no cover
-			chunk.extend(line + shared for line in lines)
-		else:
-			tail = ", ".join([render(v) for v in shared]) + ")"
-			for name, idx, account, debit, credit in lines:
-				chunk.append(f"({render(name)}, {idx}, {render(account)}, {debit:f}, {credit:f}, {tail}")
-		count += len(lines)
-		if len(chunk) >= CHUNK_ROWS:
-			flush()
-	flush()
-	return count
-
-
-def _checked_columns() -> tuple[str, ...]:
-	valid = set(frappe.get_meta("Ledger Entry").get_valid_columns())
-	missing = [c for c in ENTRY_COLUMNS if c not in valid]
-	if missing:  # pragma: no cover - the doctype and this module change together
-		raise RuntimeError(f"Ledger Entry has no column {missing}")
-	return ENTRY_COLUMNS
+	in LINE_COLUMNS order]``) with ``pinjaman_online.utils.insert_rows``: multi-row INSERTs of CHUNK_ROWS
+	rows, the columns checked against the doctype's, the values bound by the database driver. Returns the
+	number of rows."""
+	rows = [line + shared for shared, lines in journals for line in lines]
+	return insert_rows("Ledger Entry", ENTRY_COLUMNS, rows, chunk_size=CHUNK_ROWS)
 
 
 def reverse_journals(

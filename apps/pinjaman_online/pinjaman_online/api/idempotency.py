@@ -36,6 +36,8 @@ from frappe import _
 from frappe.utils import add_to_date, cint, now_datetime
 from frappe.utils.response import json_handler
 
+from pinjaman_online.utils import STANDARD_FIELDS, insert_rows
+
 HEADER = "Idempotency-Key"
 DEFAULT_HOURS = 24
 MAX_KEY_LENGTH = 255
@@ -145,11 +147,10 @@ def _claim(name: str, user: str, key: str, endpoint: str, digest: str):
 	now = now_datetime()
 	expires = add_to_date(now, hours=keep_hours())
 	try:
-		frappe.db.sql(
-			"""INSERT INTO `tabIdempotency Key` (name, creation, modified, owner, modified_by, docstatus, idx,
-				user, idempotency_key, endpoint, request_hash, expires_at)
-			VALUES (%s, %s, %s, %s, %s, 0, 0, %s, %s, %s, %s, %s)""",
-			(name, now, now, user, user, user, key, endpoint, digest, expires),
+		insert_rows(
+			"Idempotency Key",
+			(*STANDARD_FIELDS, "user", "idempotency_key", "endpoint", "request_hash", "expires_at"),
+			[(name, user, user, now, now, 0, 0, user, key, endpoint, digest, expires)],
 		)
 		return None
 	except (frappe.QueryTimeoutError, frappe.QueryDeadlockError):

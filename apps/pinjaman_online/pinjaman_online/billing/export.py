@@ -13,7 +13,7 @@ instructed twice; after a month without an export or an answer the chain stops a
 hand (manual reconciliation, or a payment of another channel).
 
 Lines are rows of their own doctype (*Pension Cut Export Line*, one row per line, written with multi-row
-INSERTs: :func:`pinjaman_online.servicing.bulk.write_rows`), never a child table of the export: 100,000 lines
+INSERTs: :func:`pinjaman_online.utils.insert_rows`), never a child table of the export: 100,000 lines
 must not be re-saved with the header.
 """
 
@@ -24,8 +24,8 @@ from frappe.utils import now
 from pinjaman_online.billing.file_format import get_file_format
 from pinjaman_online.lending.billing_file import write_export
 from pinjaman_online.lending.period import Period
-from pinjaman_online.servicing.bulk import money, write_rows
-from pinjaman_online.utils import STANDARD_FIELDS, to_money
+from pinjaman_online.servicing.bulk import money
+from pinjaman_online.utils import STANDARD_FIELDS, insert_rows, to_money
 
 LINE_FIELDS = (
 	*STANDARD_FIELDS,
@@ -141,7 +141,7 @@ def generate_export(doc) -> dict:
 			title=_("Empty export"),
 			exc=EmptyExportError,
 		)
-	write_rows("Pension Cut Export Line", LINE_FIELDS, lines)
+	insert_rows("Pension Cut Export Line", LINE_FIELDS, lines)
 	content = write_export(file_rows, fmt)
 	file_url = attach_file(doc, f"{doc.name}-{doc.pension_fund}-{doc.period}.csv", content, "file")
 	values = {

@@ -44,15 +44,8 @@ from frappe.utils import getdate, now, now_datetime
 from pinjaman_online.accounting.posting import post_held_money, reverse_journals
 from pinjaman_online.lending.matching import BillLine, Matcher, MatchResult, MatchStatus, normalise_key
 from pinjaman_online.lending.period import Period
-from pinjaman_online.servicing.bulk import (
-	PaymentItem,
-	money,
-	post_payments,
-	reserve_names,
-	upsert_rows,
-	write_rows,
-)
-from pinjaman_online.utils import STANDARD_FIELDS
+from pinjaman_online.servicing.bulk import PaymentItem, money, post_payments, reserve_names
+from pinjaman_online.utils import STANDARD_FIELDS, insert_rows
 
 JOB_METHOD = "pinjaman_online.billing.reconciliation.run_matching"
 BATCH_SIZE = 1000
@@ -444,15 +437,14 @@ def write_outcomes(outcomes: list[Outcome], context: Context, retry_of: dict | N
 				";".join(f"{k}={v}" for k, v in o.split.items()) or None,
 			)
 		)  # fmt: skip
-	write_rows("Reconciliation Exception", EXCEPTION_FIELDS, exception_rows)
-	write_rows("Refund Request", REFUND_FIELDS, refund_rows)
+	insert_rows("Reconciliation Exception", EXCEPTION_FIELDS, exception_rows)
+	insert_rows("Refund Request", REFUND_FIELDS, refund_rows)
 	# ledger: deductions that pay no loan are held in suspense or owed back (refunds payable)
 	post_held_money("Reconciliation Exception", [r[0] for r in exception_rows], context.posting_date)
 	post_held_money("Refund Request", [r[0] for r in refund_rows], context.posting_date)
-	if retry_of:
-		upsert_rows("Pension Cut Import Line", LINE_FIELDS, line_rows, keep=("owner", "creation"))
-	else:
-		write_rows("Pension Cut Import Line", LINE_FIELDS, line_rows)
+	insert_rows(
+		"Pension Cut Import Line", LINE_FIELDS, line_rows, upsert=bool(retry_of), keep=("owner", "creation")
+	)
 
 
 def refund_reason(o: Outcome, context: Context) -> str:
@@ -580,8 +572,11 @@ def retry_earlier_exceptions(doc) -> int:
 				)
 			else:
 				retried.append((exception.name, (exception.retry_count or 0) + 1, doc.name, stamp))
-		upsert_rows(
-			"Reconciliation Exception", ("name", "retry_count", "last_retry_import", "modified"), retried
+		insert_rows(
+			"Reconciliation Exception",
+			("name", "retry_count", "last_retry_import", "modified"),
+			retried,
+			upsert=True,
 		)
 		reverse_journals("Reconciliation Exception", resolved)  # ledger: out of suspense, now posted
 		for import_name in {x.cut_import for x in lines}:

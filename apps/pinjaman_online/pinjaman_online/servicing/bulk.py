@@ -14,7 +14,7 @@ one posted by hand and the document's own ``cancel`` (``LoanPayment.on_cancel``)
    interest → principal — payment after payment on the same loan;
 4. the Loan Payment rows (docstatus 1, names from the ``PAY-.YYYY.-.#####`` series, reserved as one block),
    their *Loan Payment Allocation* child rows, the installment updates and the loans' refreshed figures are
-   written with multi-row statements.
+   written with multi-row statements (``pinjaman_online.utils.insert_rows``).
 
 Checks are those of ``LoanPayment.validate``/``before_submit``: a positive amount, an Active or Default loan,
 a posting date on or after the disbursement; an amount above everything owed is not refused here but posted
@@ -22,7 +22,6 @@ up to what is owed, the rest returned as ``unallocated`` for the caller to refun
 """
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,14 +29,13 @@ from decimal import Decimal
 import frappe
 from frappe.model.naming import parse_naming_series
 from frappe.utils import getdate, now_datetime
-from pymysql.constants import SERVER_STATUS
-from pymysql.converters import escape_string
 
 from pinjaman_online.accounting.posting import post_bulk_payments, reverse_journals
 from pinjaman_online.borrower.events import publish_payments
 from pinjaman_online.lending.allocation import InstallmentDue, allocate_payment
 from pinjaman_online.lending.lifecycle import installment_status
 from pinjaman_online.servicing.changes import allocation_orders, restore_last_payment_date
+from pinjaman_online.utils import insert_rows
 
 PAYMENT_SERIES = "PAY-.YYYY.-.#####"
 ZERO = Decimal(0)
@@ -147,95 +145,6 @@ def reserve_names(series: str, count: int) -> list[str]:
 		start = 1
 		frappe.db.sql("INSERT INTO `tabSeries` (`name`, `current`) VALUES (%s, %s)", (key, count))
 	return [template.replace("\x00", f"{n:0{digits}d}") for n in range(start, start + count)]
-
-
-_IFNULL = re.compile(r"ifnull\(", re.IGNORECASE)
-
-
-def _renderer():
-	"""A function turning one Python value into its SQL literal, the way the driver escapes it, with the
-	literal of each repeated string or date computed once; ``None`` when the server runs with
-	NO_BACKSLASH_ESCAPES (then the driver renders every value).
-
-	Strings are escaped by the driver's ``escape_string``; an ``ifnull(`` inside a value is written
-	``ifnull\\(`` (read back unchanged by the server) so that ``frappe.db.sql``'s IFNULL → COALESCE rewrite of
-	the query text can never touch data.
-	"""
-	conn = frappe.db._conn
-	if conn.server_status & SERVER_STATUS.SERVER_STATUS_NO_BACKSLASH_ESCAPES:
-		return None
-	literal, cache = conn.literal, {}
-
-	def render(value) -> str:
-		kind = type(value)
-		if kind is str or kind is datetime.datetime or kind is datetime.date:
-			text = cache.get(value)
-			if text is None:
-				if kind is str:
-					text = "'" + escape_string(value) + "'"
-					if "(" in value:
-						text = _IFNULL.sub(lambda m: m.group(0)[:-1] + "\\(", text)
-				else:
-					text = (
-						"'" + (value.isoformat(" ") if kind is datetime.datetime else value.isoformat()) + "'"
-					)
-				cache[value] = text
-			return text
-		if value is None:
-			return "NULL"
-		if kind is Decimal or kind is int:
-			return str(value)
-		return literal(value)
-
-	return render
-
-
-def write_rows(
-	doctype: str,
-	fields: tuple[str, ...],
-	rows: list[tuple],
-	update: bool = False,
-	keep: tuple[str, ...] = (),
-	chunk_size: int = 1000,
-) -> int:
-	"""Write many rows of a doctype's table with multi-row statements; returns how many.
-
-	The same statements as ``pinjaman_online.utils.insert_rows`` (values escaped as the driver escapes them),
-	rendered faster: at 100,000 import lines rendering values dominates the Python time. With ``update``,
-	rows whose name exists are updated instead (INSERT … ON DUPLICATE KEY UPDATE on the primary key;
-	``fields[0]`` must be ``name``; rows that exist should be locked); ``keep``: columns written for a new row
-	but left as they are on an existing one.
-	"""
-	render = _renderer()
-	columns = ", ".join(f"`{f}`" for f in fields)
-	tail = ""
-	if update:
-		tail = " ON DUPLICATE KEY UPDATE " + ", ".join(
-			f"`{f}` = VALUES(`{f}`)" for f in fields[1:] if f not in keep
-		)
-	row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-	for start in range(0, len(rows), chunk_size):
-		chunk = rows[start : start + chunk_size]
-		if render is None:  # pragma: no cover - servers with NO_BACKSLASH_ESCAPES: the driver renders values
-			frappe.db.sql(
-				f"INSERT INTO `tab{doctype}` ({columns}) VALUES {', '.join([row_sql] * len(chunk))}{tail}",
-				[value for row in chunk for value in row],
-			)
-			continue
-		values = ", ".join("(" + ", ".join([render(v) for v in row]) + ")" for row in chunk)
-		frappe.db.sql(f"INSERT INTO `tab{doctype}` ({columns}) VALUES {values}{tail}")
-	return len(rows)
-
-
-def upsert_rows(
-	doctype: str,
-	fields: tuple[str, ...],
-	rows: list[tuple],
-	chunk_size: int = 1000,
-	keep: tuple[str, ...] = (),
-) -> int:
-	"""Update rows of a doctype's table by name, many per statement: :func:`write_rows` with ``update``."""
-	return write_rows(doctype, fields, rows, update=True, keep=keep, chunk_size=chunk_size)
 
 
 def money(value) -> Decimal:
@@ -459,10 +368,13 @@ def _write(postings, results, touched, user):
 				)
 			)  # fmt: skip
 		results[index] = PostResult(item, name, allocation.total_allocated, allocation.unallocated)
-	write_rows("Loan Payment", PAYMENT_FIELDS, payments)
-	write_rows("Loan Payment Allocation", ALLOCATION_FIELDS, allocations)
-	upsert_rows(
-		"Loan Installment", INSTALLMENT_UPDATE, [_installment_values(r, base) for r in touched.values()]
+	insert_rows("Loan Payment", PAYMENT_FIELDS, payments)
+	insert_rows("Loan Payment Allocation", ALLOCATION_FIELDS, allocations)
+	insert_rows(
+		"Loan Installment",
+		INSTALLMENT_UPDATE,
+		[_installment_values(r, base) for r in touched.values()],
+		upsert=True,
 	)
 
 
@@ -535,8 +447,11 @@ def cancel_payments(names: list[str], user: str | None = None) -> int:
 		r.interest_paid -= money(line.interest)
 		r.principal_paid -= money(line.principal)
 	stamp = now_datetime()
-	upsert_rows(
-		"Loan Installment", INSTALLMENT_UPDATE, [_installment_values(r, stamp) for r in rows.values()]
+	insert_rows(
+		"Loan Installment",
+		INSTALLMENT_UPDATE,
+		[_installment_values(r, stamp) for r in rows.values()],
+		upsert=True,
 	)
 	for start in range(0, len(payments), 1000):
 		marks, values = _in([p.name for p in payments[start : start + 1000]])

@@ -41,7 +41,7 @@ from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.lifecycle import LIVE, needs_refresh
 from pinjaman_online.lending.penalties import PenaltyRule, accrual_start, accrue
 from pinjaman_online.servicing import state
-from pinjaman_online.servicing.bulk import money, upsert_rows, write_rows
+from pinjaman_online.servicing.bulk import money
 from pinjaman_online.utils import STANDARD_FIELDS, get_settings, insert_rows, to_money
 
 CHUNK_SIZE = 5000  # loans per chunk: large enough that a chunk's statements dominate its job's overhead
@@ -215,7 +215,7 @@ def _start_run(as_of: date, chunk_size: int):
 			part[0], part[-1], len(part), 0)
 		for n, part in enumerate(bounds, 1)
 	]  # fmt: skip
-	write_rows("Servicing Run Chunk", CHUNK_FIELDS, chunks)
+	insert_rows("Servicing Run Chunk", CHUNK_FIELDS, chunks)
 	_commit()
 	if not chunks:
 		_finish(run.name, run.runs)
@@ -511,8 +511,8 @@ def _accrue_penalties(
 			)  # fmt: skip
 			figures["penalties_accrued"] += acc.amount
 			figures["installments_penalised"] += 1
-	upsert_rows("Loan Installment", INSTALLMENT_PENALTY, updates)
-	write_rows("Loan Penalty Accrual", ACCRUAL_FIELDS, accruals, update=True)
+	insert_rows("Loan Installment", INSTALLMENT_PENALTY, updates, upsert=True)
+	insert_rows("Loan Penalty Accrual", ACCRUAL_FIELDS, accruals, upsert=True)
 	return touched
 
 

@@ -29,7 +29,8 @@ from frappe.utils import getdate, now_datetime
 from pinjaman_online.borrower.events import publish_dpd_milestones
 from pinjaman_online.lending import lifecycle
 from pinjaman_online.lending.lifecycle import LoanState, next_state
-from pinjaman_online.servicing.bulk import money, upsert_rows, write_rows
+from pinjaman_online.servicing.bulk import money
+from pinjaman_online.utils import insert_rows
 
 # The columns of a loan that the writer reads and may write.
 LOAN_FIELDS = (
@@ -252,11 +253,12 @@ def write_states(
 	if updates:
 		with_payment = [u for u in updates if u[0] in last_payment]
 		others = [u for u in updates if u[0] not in last_payment]
-		upsert_rows("Loan", STATE_UPDATE, others)
-		upsert_rows(
+		insert_rows("Loan", STATE_UPDATE, others, upsert=True)
+		insert_rows(
 			"Loan",
 			(*STATE_UPDATE, "last_payment_date"),
 			[(*u, last_payment[u[0]]) for u in with_payment],
+			upsert=True,
 		)
 	record_changes(changes, reference=reference, user=user, stamp=stamp, states=states, loans=loans)
 	publish_dpd_milestones(  # events: one job after commit for the loans whose DPD went up
@@ -331,9 +333,9 @@ def record_changes(
 				(frappe.generate_hash(length=10), at, at, user, user, 0, 0, "Loan", loan,
 					json.dumps(data, separators=(",", ":")))
 			)  # fmt: skip
-	write_rows("Loan Status Change", CHANGE_FIELDS, rows)
+	insert_rows("Loan Status Change", CHANGE_FIELDS, rows)
 	if versions:
-		write_rows("Version", VERSION_FIELDS, versions)
+		insert_rows("Version", VERSION_FIELDS, versions)
 	return len(rows)
 
 
