@@ -17,9 +17,18 @@ A failing channel never breaks the caller: it is recorded as Failed (the adapter
 Notifications meant to go out once (reminders, overdue notices) carry a ``dedupe_key``, unique on the in-app
 row: a second call with the same key sends nothing.
 
-Events (hooks ``borrower_event_handlers``, run on RQ): LoanApplied → application_received, LoanApproved →
-loan_approved, LoanRejected → loan_rejected, PaymentReceived → payment_received. The daily scheduler job
-sends payment reminders and overdue notices (``run_daily``), and expires unpaid virtual accounts.
+Recipients: a user (:func:`notify`), a member (:func:`notify_member`: through their user when they have one,
+else SMS/WhatsApp to the member's phone by :func:`notify_contact`), any contact address (a funder's e-mail).
+
+Events (hooks ``borrower_event_handlers``, run on RQ; ``borrower/events.py``), each recipient once (dedupe
+key: template, document, recipient): LoanApplied and LoanSubmitted → ``application_received`` (member) and
+``loan_submitted_sales`` (the sales agent who entered it); LoanApproved, LoanRejected,
+LoanConditionallyApproved, LoanDisbursed → the member and the sales agent; PaymentReceived →
+``payment_received`` (member, whatever the channel); DpdMilestone → ``dpd_milestone`` (a member without an
+account) and ``dpd_milestone_sales``; FunderSettled → ``funder_settled_finance`` (every Finance user) and
+``funder_settled_funder`` (the funder's contact user and e-mail). Manual and broadcast notifications:
+*Notification Broadcast* (:func:`check_broadcast`, :func:`send_broadcast`). The daily scheduler job sends
+payment reminders and overdue notices (``run_daily``), and expires unpaid virtual accounts.
 """
 
 import frappe
@@ -445,6 +454,8 @@ def on_loan_applied(payload: dict):
 		_to_member(
 			app.member, APPLICATION_RECEIVED, _application_context(payload, app), "Loan Application", app.name
 		)
+	elif user := _user_of_payload(payload):  # the application is not readable here: the payload's user
+		_to_user(user, APPLICATION_RECEIVED, payload, "Loan Application", payload.get("loan_id"))
 
 
 def on_loan_submitted(payload: dict):
@@ -499,7 +510,11 @@ def on_payment_received(payload: dict):
 	"""PaymentReceived {loan, payment, amount, payment_method, posting_date} → "payment received" to the
 	member (once per Loan Payment, whatever the channel)."""
 	loan = _loan(payload.get("loan"))
-	if not loan or not payload.get("payment"):
+	if not payload.get("payment"):
+		return
+	if not loan:  # the loan is not readable here: the payload's user, when it names one
+		if user := _user_of_payload(payload):
+			_to_user(user, PAYMENT_RECEIVED, payload, "Loan Payment", payload["payment"])
 		return
 	context = {
 		**payload,
