@@ -42,6 +42,7 @@ from pinjaman_online.lending.lifecycle import LIVE, needs_refresh
 from pinjaman_online.lending.penalties import PenaltyRule, accrual_start, accrue
 from pinjaman_online.servicing import state
 from pinjaman_online.servicing.bulk import money
+from pinjaman_online.servicing.penalty_caps import late_fee_budgets
 from pinjaman_online.utils import STANDARD_FIELDS, get_settings, insert_rows, to_money
 
 CHUNK_SIZE = 5000  # loans per chunk: large enough that a chunk's statements dominate its job's overhead
@@ -489,6 +490,8 @@ def _accrue_penalties(
 	stamp, user = now_datetime(), frappe.session.user
 	updates, accruals, touched = [], [], set()
 	day = as_of.strftime("%Y%m%d")
+	budgets = late_fee_budgets(sorted({row.loan for row in rows}))  # OJK caps of online loans, per loan
+	rows.sort(key=lambda row: (row.loan, row.due_date))  # a capped loan's oldest installments accrue first
 	for row in rows:
 		loan = loans.get(row.loan)
 		if not loan or loan.loan_product not in rules:
@@ -496,6 +499,8 @@ def _accrue_penalties(
 		rule, rule_name = rules[loan.loan_product]
 		unpaid, charged, last = money(row.unpaid), money(row.penalty_amount), row.last_penalty_date
 		acc = accrue(rule, row.due_date, money(row.total_amount), unpaid, charged, last, as_of)
+		if row.loan in budgets:
+			acc = budgets[row.loan].limit(acc)
 		if acc.amount == 0 and acc.accrued_to == last:
 			continue
 		penalty = charged + acc.amount
