@@ -11,6 +11,12 @@ the journal and the event that moved the money are saved together or not at all.
 
 Journals are immutable; a correction is :func:`reverse_journals`, which posts the mirror of a voucher's
 journals (``is_reversal`` = 1, ``reversal_of`` = the journal reversed).
+
+Accrual basis (rules in ``lending.ledger``'s module docstring): the daily run calls :func:`accrue_loans` for each
+chunk of loans; a repayment's followers (:func:`post_payment_followers`: the accrual of what it paid ahead, the
+funders' shares) are posted under the payment's voucher in its transaction, so cancelling the payment mirrors
+them. Funders: :func:`post_funding` (Funder Allocation), :func:`funder_share_requests` (each repayment),
+:func:`post_funder_settlement` (Funder Settlement).
 """
 
 import datetime
@@ -679,7 +685,8 @@ def funder_share_requests(voucher_type: str, payments: list[tuple], info: dict) 
 	from pinjaman_online.funding.utils import participations
 	from pinjaman_online.lending.settlement import Collection, split_collection
 
-	shares = participations(sorted({item.loan for _name, item, _parts in payments}))
+	loans = sorted({item.loan for _name, item, _parts in payments})
+	shares = [p for start in range(0, len(loans), 1000) for p in participations(loans[start : start + 1000])]
 	if not shares:
 		return []
 	by_loan: dict[str, list] = {}
@@ -744,21 +751,35 @@ def settled_funder_interest(funder: str, start, end) -> Decimal:
 	"""Net interest the Funder Share journals of the submitted Loan Payments posted from ``start`` to ``end``
 	owe ``funder`` (credit − debit on funder payable, Rupiah)."""
 	from pinjaman_online.accounting.report.common import accounts_of_role
+	from pinjaman_online.funding.utils import funder_loans
 
 	accounts = accounts_of_role("funder_payable")
-	if not accounts:
-		return ZERO
-	return _whole(
-		frappe.db.sql(
-			"""SELECT SUM(e.credit - e.debit) FROM `tabLedger Entry` e
-			JOIN `tabLoan Payment` p ON p.name = e.voucher_no AND p.docstatus = 1
-			JOIN `tabFunder Allocation` a ON a.name = e.remarks
-			WHERE e.voucher_type = 'Loan Payment' AND e.event = 'Funder Share' AND e.is_reversal = 0
-				AND e.account IN %(accounts)s AND a.funder = %(funder)s
-				AND p.posting_date BETWEEN %(start)s AND %(end)s""",
-			{"accounts": accounts, "funder": funder, "start": start, "end": end},
-		)[0][0]
+	allocations = frappe.get_all(
+		"Funder Allocation", filters={"funder": funder, "docstatus": 1}, pluck="name", ignore_permissions=True
 	)
+	loans = funder_loans(funder, getdate(start), getdate(end))
+	total = ZERO
+	if not accounts or not allocations:
+		return total
+	for first in range(0, len(loans), 1000):
+		# From the funder's loans' payments of the period to their journals (by the indexed voucher number).
+		total += _whole(
+			frappe.db.sql(
+				"""SELECT SUM(e.credit - e.debit) FROM `tabLoan Payment` p
+				JOIN `tabLedger Entry` e ON e.voucher_no = p.name AND e.voucher_type = 'Loan Payment'
+				WHERE p.loan IN %(loans)s AND p.docstatus = 1 AND p.posting_date BETWEEN %(start)s AND %(end)s
+					AND e.event = 'Funder Share' AND e.is_reversal = 0 AND e.account IN %(accounts)s
+					AND e.remarks IN %(allocations)s""",
+				{
+					"loans": loans[first : first + 1000],
+					"start": start,
+					"end": end,
+					"accounts": accounts,
+					"allocations": allocations,
+				},
+			)[0][0]
+		)
+	return total
 
 
 def post_funder_settlement(doc, method=None) -> list[str]:
