@@ -192,3 +192,34 @@ def test_a_replica_that_is_down_is_not_read_and_nothing_fails(env):
 	back = run_over_http(site, http, report, filters)
 	assert table in pair.replica.log_since(r_mark)
 	assert figures(back) == figures(down)
+
+
+def test_a_replica_lost_while_reading_is_left_for_the_primary(env):
+	"""The replica connection dies in the middle of a report (killed on the server): the report is read again
+	from the primary and says so; the next report reads the replica again."""
+	import frappe
+	from pinjaman_online.replica import replica_reads
+
+	pair, _site, _http = env
+	calls, kill = [], [True]
+
+	@replica_reads
+	def report(filters=None):
+		on_replica = frappe.local.db is getattr(frappe.local, "replica_db", None)
+		calls.append("replica" if on_replica else "primary")
+		if on_replica and kill:
+			kill.clear()  # once: the connection of the first read
+			pair.replica.sql(f"kill {frappe.db.sql('select connection_id()')[0][0]}")
+		count = frappe.db.sql("select count(*) from `tabLoan`")[0][0]
+		return [{"fieldname": "loans"}], [{"loans": count}], None
+
+	frappe.db.rollback()
+	_columns, data, message = report({})
+	assert calls == ["replica", "primary"]
+	assert any(n in message for n in UNREACHABLE), message
+	assert data == [{"loans": frappe.db.count("Loan")}]
+	calls.clear()
+	frappe.db.rollback()
+	again = report({})
+	assert calls == ["replica"], calls
+	assert again[2] is None, again[2]
