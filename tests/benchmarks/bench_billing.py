@@ -4,7 +4,8 @@
    through the app's own code (insert + submit of the export). Target: N = 100,000 in <= 20 s.
 2. Import + reconcile: a realisation file answering that export (mostly exact, some short, some over, some
    within the tolerance, some unknown pensioners) parsed, validated, stored, matched and posted (Loan Payments
-   with their allocations, installments and loans updated, refund requests, exceptions), through the app's own
+   with their allocations, installments and loans updated, what each line realised on the export lines as
+   Pension Cut Realisation rows, refund requests, exceptions), through the app's own
    code: insert + submit of the import, the matching job run in this process (as Frappe's test runner runs it).
    Target: N = 100,000 lines in <= 60 s.
 3. For comparison: a raw multi-row INSERT of the same payments and allocation rows (no matching, no reads,
@@ -27,7 +28,7 @@ import frappe
 from frappe.utils import add_days, add_months, getdate, now, today
 
 PREFIX = "BENCH-BILL"
-SERIES_KEYS = ("PAY-", "PCE-", "PCI-", "REX-", "RFD-", "JR-")
+SERIES_KEYS = ("PAY-", "PCE-", "PCI-", "REX-", "RFD-", "JR-", "PCR-")
 INSTALLMENT = Decimal(1_180_000)  # 12.000.000 over 12 months at 18% flat
 
 
@@ -148,7 +149,12 @@ def cleanup(export_name: str | None, import_name: str | None, series: dict) -> N
 				AND voucher_no IN (SELECT name FROM `tab{doctype}` WHERE cut_import = %s)""",
 				(doctype, import_name),
 			)
-		for doctype in ("Reconciliation Exception", "Refund Request", "Pension Cut Import Line"):
+		for doctype in (
+			"Reconciliation Exception",
+			"Refund Request",
+			"Pension Cut Realisation",
+			"Pension Cut Import Line",
+		):
 			frappe.db.sql(f"DELETE FROM `tab{doctype}` WHERE cut_import = %s", import_name)
 		frappe.db.sql("DELETE FROM `tabPension Cut Import` WHERE name = %s", import_name)
 	if export_name:
@@ -253,10 +259,14 @@ def main():
 			f"[target <= 60 s for 100k: {'met' if total <= 60 * args.n / 100_000 else 'NOT met'}]"
 		)
 		payments = frappe.db.count("Loan Payment", {"reference_no": imp.name})
+		realisations = frappe.db.sql(
+			"SELECT COUNT(*), SUM(amount) FROM `tabPension Cut Realisation` WHERE cut_import = %s", imp.name
+		)[0]
 		print(
 			f"  outcome: matched {imp.matched_count}, short {imp.short_count}, over {imp.over_count}, "
 			f"unmatched {imp.unmatched_count}; {payments} payments Rp {imp.posted_amount:,.0f}, "
-			f"refunds Rp {imp.refund_amount:,.0f}, status {imp.status}"
+			f"refunds Rp {imp.refund_amount:,.0f}, status {imp.status}; "
+			f"{realisations[0]} realisation rows Rp {realisations[1] or 0:,.0f}"
 		)
 		raw, n_payments, n_allocations = raw_insert(imp.name)
 		print(

@@ -5,7 +5,8 @@ Three ways to resolve an open *Reconciliation Exception*, each recorded on it (w
 * ``post``: the deduction belongs to a loan: a Loan Payment is submitted through the document (all its
   checks), for the deducted amount or less, capped at what the loan still owes; whatever is not posted
   becomes a Refund Request. ``source_key`` is the import line's name, so the line is still posted at most
-  once. The line records what it realised on the export lines of that loan and period.
+  once. What it realised on the export lines of that loan and period is recorded as Pension Cut Realisation
+  rows of the payment.
 * ``refund``: the money goes back to a member as a Refund Request (e.g. deducted from someone without a loan).
 * ``dismiss``: nothing moves (e.g. the fund corrected the line itself); a reason is required.
 """
@@ -15,7 +16,13 @@ from frappe import _
 from frappe.utils import getdate, now
 
 from pinjaman_online.accounting.posting import reverse_journals
-from pinjaman_online.billing.reconciliation import ZERO, bills_of, refresh_counters
+from pinjaman_online.billing.reconciliation import (
+	ZERO,
+	Realisation,
+	bills_of,
+	refresh_counters,
+	write_realisations,
+)
 from pinjaman_online.lending.matching import split_postings
 from pinjaman_online.permissions import write_as_system
 from pinjaman_online.servicing.utils import loan_outstanding
@@ -170,11 +177,22 @@ def _refund_request(member, loan, amount, reason, x, line) -> str:
 
 
 def _record_on_line(line, member, loan, post, payment, refund, x):
-	"""The line is now posted: its outcome, and the export lines of that loan in the period realise it."""
-	bills, _by_name = bills_of(line.pension_fund, line.period)
+	"""The line is now posted: its outcome, and what it realised on the export lines of that loan in the
+	period (oldest instruction first), as Pension Cut Realisation rows of the payment."""
+	bills, _by_name, installments = bills_of(line.pension_fund, line.period)
 	mine = [b for b in bills.get(member, []) if b.loan == loan]
-	split = {p.bill_line: p.amount for p in split_postings(post, mine)}
-	previous = line.export_split or ""
+	split = {}
+	for p in split_postings(post, mine):
+		split[p.bill_line] = split.get(p.bill_line, ZERO) + p.amount
+	write_realisations(
+		[
+			Realisation(line, name, amount, loan, member, payment)
+			for name, amount in split.items()
+			if amount > 0
+		],
+		installments,
+		frappe.session.user,
+	)
 	frappe.db.set_value(
 		"Pension Cut Import Line",
 		line.name,
@@ -187,8 +205,6 @@ def _record_on_line(line, member, loan, post, payment, refund, x):
 			"refund_amount": to_money(line.refund_amount) + (to_money(x.amount) - post if refund else ZERO),
 			"refund_request": refund or line.refund_request,
 			"export_line": next(iter(split), line.export_line),
-			"export_split": ";".join(filter(None, [previous, *(f"{k}={v}" for k, v in split.items())]))
-			or None,
 			"reason": _("Reconciled by hand ({0})").format(x.name),
 		},
 	)

@@ -92,6 +92,24 @@ def _status(realised, billed) -> str:
 	return "Partially Realised" if realised > 0 else "Billed"
 
 
+def realisation_status(line) -> dict:
+	"""What is realised on one export line (a Pension Cut Export Line document): ``{"amount": billed,
+	"realised_amount", "status": Billed | Partially Realised | Realised, "realisations": how many Posted
+	rows}``, Rupiah as strings; from its Posted Pension Cut Realisation rows."""
+	count, realised = frappe.db.sql(
+		"""SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM `tabPension Cut Realisation`
+		WHERE export_line = %s AND status = 'Posted'""",
+		line.name,
+	)[0]
+	realised = to_money(realised)
+	return {
+		"amount": str(to_money(line.amount)),
+		"realised_amount": str(realised),
+		"status": _status(realised, line.amount),
+		"realisations": count,
+	}
+
+
 def import_detail(name: str, start: int = 0, limit: int = 100, status: str | None = None) -> dict:
 	"""Header with results and progress, the unmatched list (its exceptions), its refund requests and a page
 	of lines (``start``, ``limit``; none with ``limit`` 0; only those of ``status`` when given)."""

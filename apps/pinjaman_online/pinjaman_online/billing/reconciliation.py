@@ -20,9 +20,11 @@ a rerun (:func:`enqueue_matching` again, or :func:`run_matching`) continues afte
 Two runs of one import never overlap: the job holds a MariaDB named lock (``GET_LOCK``) for the import, which
 the server releases by itself when the worker's connection dies.
 
-What an export line has realised is not stored on it: it is the sum, over the import lines of submitted
-imports of its fund and period, of their ``export_split`` (``export line=amount;…``), so posting never
-rewrites the export and a reversal only clears the import line's split.
+What an export line has realised is not stored on it: it is the sum of its *Pension Cut Realisation* rows
+that are still *Posted*. Each row says what one import line realised on one export line (the loan, the
+installment, Rupiah) and which Loan Payment posted it; the rows are written in the batch's transaction with
+the payments (:func:`write_realisations`), so posting never rewrites the export, and a reversal (the import's
+cancel, or the payment's own) marks its rows *Reversed*.
 
 **Retry of unmatched lines in the next period.** When an import has been matched, the open exceptions of the
 same fund from *earlier* periods whose cause may have gone away (unknown member, conflicting keys, not
@@ -52,6 +54,7 @@ BATCH_SIZE = 1000
 ZERO = Decimal(0)
 EXCEPTION_SERIES = "REX-.YYYY.-.#####"
 REFUND_SERIES = "RFD-.YYYY.-.#####"
+REALISATION_SERIES = "PCR-.YYYY.-.########"
 RETRIABLE = ("Unknown Member", "Conflicting Keys", "Not Billed", "Unknown Reference", "Posting Failed")
 
 EXCEPTION_FIELDS = (
@@ -68,7 +71,11 @@ LINE_FIELDS = (
 	*STANDARD_FIELDS, "cut_import", "line_no", "period",
 	"pension_fund", "pension_number", "nik", "member_name", "reference", "deduction_date", "amount", "status",
 	"member", "expected_amount", "difference", "within_tolerance", "posted_amount", "refund_amount", "loan",
-	"loan_payment", "export_line", "refund_request", "exception", "reason", "export_split",
+	"loan_payment", "export_line", "refund_request", "exception", "reason",
+)  # fmt: skip
+REALISATION_FIELDS = (
+	*STANDARD_FIELDS, "naming_series", "cut_import", "import_line", "pension_fund", "period", "status",
+	"amount", "export_line", "loan_installment", "installment_number", "member", "loan", "loan_payment",
 )  # fmt: skip
 
 
@@ -205,11 +212,14 @@ class Context:
 	bill_lines: dict[str, BillLine]
 	user: str
 	posting_dates: dict[str, datetime.date] = field(default_factory=dict)
+	installments: dict[str, tuple] = field(default_factory=dict)
 
 	@classmethod
 	def load(cls, doc, lines: list[dict]) -> "Context":
 		keys = {(line.pension_number, line.nik) for line in lines}
-		matcher, bill_lines = build_matcher(doc.pension_fund, doc.period, keys, money(doc.tolerance))
+		matcher, bill_lines, installments = build_matcher(
+			doc.pension_fund, doc.period, keys, money(doc.tolerance)
+		)
 		return cls(
 			name=doc.name,
 			pension_fund=doc.pension_fund,
@@ -219,6 +229,7 @@ class Context:
 			matcher=matcher,
 			bill_lines=bill_lines,
 			user=frappe.session.user,
+			installments=installments,
 		)
 
 	@property
@@ -231,13 +242,15 @@ def _period(text: str) -> Period:
 	return Period(*map(int, text.split("-")))
 
 
-def bills_of(pension_fund: str, period: str) -> tuple[dict[str, list[BillLine]], dict[str, BillLine]]:
+def bills_of(
+	pension_fund: str, period: str
+) -> tuple[dict[str, list[BillLine]], dict[str, BillLine], dict[str, tuple]]:
 	"""The submitted exports' lines of a fund and period with what is realised on them: member → bill lines
-	(oldest due first), and by name."""
+	(oldest due first), by name, and export line → (its Loan Installment, installment number)."""
 	realised = realised_on_export_lines(pension_fund, period)
-	by_member, by_name = defaultdict(list), {}
+	by_member, by_name, installments = defaultdict(list), {}, {}
 	for row in frappe.db.sql(
-		"""SELECT el.name, el.member, el.loan, el.amount
+		"""SELECT el.name, el.member, el.loan, el.amount, el.loan_installment, el.installment_number
 		FROM `tabPension Cut Export Line` el
 		WHERE el.cut_export IN (
 			SELECT e.name FROM `tabPension Cut Export` e
@@ -250,27 +263,25 @@ def bills_of(pension_fund: str, period: str) -> tuple[dict[str, list[BillLine]],
 		line = BillLine(row.name, row.loan, money(row.amount), realised.get(row.name, ZERO))
 		by_member[row.member].append(line)
 		by_name[row.name] = line
-	return by_member, by_name
+		installments[row.name] = (row.loan_installment, row.installment_number)
+	return by_member, by_name, installments
 
 
 def realised_on_export_lines(pension_fund: str, period: str, member: str | None = None) -> dict[str, Decimal]:
-	"""Export line → Rupiah realised on it by the lines of submitted imports of the fund and period (their
-	``export_split``); only the member's lines with ``member``."""
+	"""Export line → Rupiah realised on it in the fund and period: the sum of its Posted *Pension Cut
+	Realisation* rows (export lines with nothing realised are left out); only the member's with ``member``."""
 	condition, values = "", [pension_fund, period]
 	if member:
-		condition, values = " AND l.member = %s", [*values, member]
-	total: dict[str, Decimal] = defaultdict(lambda: ZERO)
-	for (split,) in frappe.db.sql(
-		f"""SELECT l.export_split FROM `tabPension Cut Import Line` l
-		WHERE l.cut_import IN (
-			SELECT i.name FROM `tabPension Cut Import` i
-			WHERE i.docstatus = 1 AND i.pension_fund = %s AND i.period = %s
-		) AND l.export_split IS NOT NULL{condition}""",
-		values,
-	):
-		for name, amount in parse_split(split).items():
-			total[name] += amount
-	return dict(total)
+		condition, values = " AND member = %s", [*values, member]
+	return {
+		name: money(amount)
+		for name, amount in frappe.db.sql(
+			f"""SELECT export_line, SUM(amount) FROM `tabPension Cut Realisation`
+			WHERE pension_fund = %s AND period = %s AND status = 'Posted'{condition}
+			GROUP BY export_line HAVING SUM(amount) > 0""",
+			values,
+		)
+	}
 
 
 def members_by_keys(keys) -> tuple[dict[str, str], dict[str, str]]:
@@ -297,10 +308,12 @@ def members_by_keys(keys) -> tuple[dict[str, str], dict[str, str]]:
 
 def build_matcher(
 	pension_fund: str, period: str, keys, tolerance: Decimal
-) -> tuple[Matcher, dict[str, BillLine]]:
-	bills, by_name = bills_of(pension_fund, period)
+) -> tuple[Matcher, dict[str, BillLine], dict[str, tuple]]:
+	"""The matcher of a fund and period for the lines with ``keys`` ((pension number, NIK) pairs), the bill
+	lines by name and the export lines' installments (:func:`bills_of`)."""
+	bills, by_name, installments = bills_of(pension_fund, period)
 	by_pn, by_nik = members_by_keys(keys)
-	return Matcher(bills, by_pn, by_nik, tolerance), by_name
+	return Matcher(bills, by_pn, by_nik, tolerance), by_name, installments
 
 
 # ------------------------------------------------------------------------------------------- matching
@@ -320,6 +333,7 @@ class Outcome:
 	loan: str | None = None
 	errors: list[str] = field(default_factory=list)
 	split: dict[str, Decimal] = field(default_factory=dict)
+	payments: dict[str, str] = field(default_factory=dict)  # loan -> the Loan Payment posted on it
 
 	@property
 	def needs_exception(self) -> bool:
@@ -353,6 +367,8 @@ def match_and_post(
 		outcome.refund += res.unallocated if not res.error else ZERO
 		if res.payment and not outcome.payment:
 			outcome.payment, outcome.loan = res.payment, res.item.loan
+		if res.payment and not res.error:
+			outcome.payments[res.item.loan] = res.payment
 		if res.error:
 			outcome.errors.append(res.error)
 			outcome.unposted += intended
@@ -434,7 +450,6 @@ def write_outcomes(outcomes: list[Outcome], context: Context, retry_of: dict | N
 				line.deduction_date, line.amount, o.status, o.result.member, o.result.expected, o.result.difference,
 				int(o.result.within_tolerance), o.posted, o.refund, o.loan, o.payment, next(iter(o.split), None),
 				refund, exception or (retry_of.get(line.name) or {}).get("name"), message,
-				";".join(f"{k}={v}" for k, v in o.split.items()) or None,
 			)
 		)  # fmt: skip
 	insert_rows("Reconciliation Exception", EXCEPTION_FIELDS, exception_rows)
@@ -445,6 +460,49 @@ def write_outcomes(outcomes: list[Outcome], context: Context, retry_of: dict | N
 	insert_rows(
 		"Pension Cut Import Line", LINE_FIELDS, line_rows, upsert=bool(retry_of), keep=("owner", "creation")
 	)
+	write_realisations(
+		[
+			Realisation(o.line, export_line, amount, context.bill_lines[export_line].loan, o.result.member,
+				o.payments.get(context.bill_lines[export_line].loan))
+			for o in outcomes
+			for export_line, amount in o.split.items()
+			if amount > 0
+		],
+		context.installments,
+		user,
+	)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Realisation:
+	"""What import ``line`` realised on ``export_line``: ``amount`` Rupiah on ``loan`` of ``member``, posted
+	by the Loan Payment ``payment``."""
+
+	line: dict
+	export_line: str
+	amount: Decimal
+	loan: str
+	member: str | None
+	payment: str | None
+
+
+def write_realisations(realisations: list[Realisation], installments: dict[str, tuple], user: str) -> int:
+	"""Insert one *Pension Cut Realisation* row (status Posted) per item, in the caller's transaction (the one
+	that posts the payments); returns how many. ``installments``: export line → (Loan Installment,
+	installment number), as :func:`bills_of` gives them. Names are one block of ``PCR-.YYYY.-.########``."""
+	names = iter(reserve_names(REALISATION_SERIES, len(realisations)))
+	stamp = now_datetime()
+	rows = []
+	for r in realisations:
+		installment, number = installments.get(r.export_line) or (None, None)
+		rows.append(
+			(
+				next(names), user, user, stamp, stamp, 0, 0, REALISATION_SERIES, r.line.cut_import, r.line.name,
+				r.line.pension_fund, r.line.period, "Posted", r.amount, r.export_line, installment, number or 0,
+				r.member, r.loan, r.payment,
+			)
+		)  # fmt: skip
+	return insert_rows("Pension Cut Realisation", REALISATION_FIELDS, rows)
 
 
 def refund_reason(o: Outcome, context: Context) -> str:
@@ -532,13 +590,13 @@ def retry_earlier_exceptions(doc) -> int:
 		)
 		if not lines:
 			continue
-		matcher, bill_lines = build_matcher(
+		matcher, bill_lines, installments = build_matcher(
 			doc.pension_fund, period, [(x.pension_number, x.nik) for x in lines], money(doc.tolerance)
 		)
 		context = Context(
 			name=doc.name, pension_fund=doc.pension_fund, period=period,
 			posting_date=getdate(doc.posting_date), tolerance=money(doc.tolerance), matcher=matcher,
-			bill_lines=bill_lines, user=frappe.session.user,
+			bill_lines=bill_lines, user=frappe.session.user, installments=installments,
 		)  # fmt: skip
 		outcomes = match_and_post(lines, matcher, context, {x.name: getdate(x.posting_date) for x in lines})
 		write_outcomes(outcomes, context, retry_of=by_line)
@@ -603,7 +661,7 @@ def cancel_import(doc):
 	Refused when a refund of the import is already paid, or when a loan has a payment posted after the
 	import's (reversals go newest first, as for a Payment Reversal). Payments are cancelled in bulk exactly as
 	their own cancel does; refund requests are cancelled; open exceptions are closed; lines become Reversed
-	and the export lines lose what the import realised on them.
+	and so do the import's realisations: the export lines lose what the import realised on them.
 	"""
 	from pinjaman_online.servicing.bulk import cancel_payments
 
@@ -630,10 +688,10 @@ def cancel_import(doc):
 	for voucher_type in ("Reconciliation Exception", "Refund Request"):  # ledger: suspense, refunds payable
 		reverse_journals(voucher_type, frappe.get_all(voucher_type, {"cut_import": doc.name}, pluck="name"))
 	frappe.db.sql(
-		"""UPDATE `tabPension Cut Import Line` SET status = 'Reversed', export_split = NULL, modified = %s
-		WHERE cut_import = %s""",
+		"""UPDATE `tabPension Cut Import Line` SET status = 'Reversed', modified = %s WHERE cut_import = %s""",
 		(now(), doc.name),
 	)
+	reverse_realisations("cut_import", doc.name)
 	frappe.db.sql(
 		"""UPDATE `tabReconciliation Exception` SET status = 'Resolved', resolution = 'Dismissed',
 			resolution_note = %s, resolved_by = %s, resolved_on = %s, modified = %s
@@ -676,42 +734,36 @@ def check_no_later_payments(payments: list[dict]):
 		)
 
 
-def parse_split(text: str | None) -> dict[str, Decimal]:
-	"""``"line=amount;line=amount"`` (an import line's ``export_split``) as a dict, Rupiah."""
-	out = {}
-	for part in filter(None, (text or "").split(";")):
-		name, _sep, amount = part.rpartition("=")
-		out[name] = out.get(name, ZERO) + Decimal(amount)
-	return out
+def reverse_realisations(column: str, value: str) -> int:
+	"""Mark Reversed the Posted realisations whose ``column`` ("cut_import" or "loan_payment") is ``value``,
+	in the caller's transaction (the reversal's); returns how many."""
+	if column not in ("cut_import", "loan_payment"):
+		raise ValueError(f"realisations are reversed by import or by payment, not by {column}")
+	stamp = now()
+	frappe.db.sql(
+		f"""UPDATE `tabPension Cut Realisation` SET status = 'Reversed', reversed_on = %s, modified = %s,
+			modified_by = %s
+		WHERE `{column}` = %s AND status = 'Posted'""",
+		(stamp, stamp, frappe.session.user, value),
+	)
+	return frappe.db.sql("SELECT ROW_COUNT()")[0][0]
 
 
 def on_payment_cancel(payment, method=None):
 	"""doc_events hook (billing): a billing payment cancelled on its own (a Payment Reversal, or Cancel in the
-	desk) no longer realises its export lines: its share leaves the import line's split, and the line is
-	Reversed when nothing of it stays posted."""
+	desk) no longer realises its export lines: its realisations are marked Reversed, its amount leaves the
+	import line's posted amount, and the line is Reversed when nothing of it stays posted."""
+	reverse_realisations("loan_payment", payment.name)
 	line_name = (payment.source_key or "").split("/")[0]
 	line = frappe.db.get_value(
-		"Pension Cut Import Line",
-		line_name,
-		["name", "cut_import", "export_split", "posted_amount", "status"],
-		as_dict=True,
+		"Pension Cut Import Line", line_name, ["name", "cut_import", "posted_amount", "status"], as_dict=True
 	) if line_name else None  # fmt: skip
 	if not line:
 		return
-	split = parse_split(line.export_split)
-	loans = dict(frappe.db.sql(
-		f"SELECT name, loan FROM `tabPension Cut Export Line` WHERE name IN ({', '.join(['%s'] * len(split))})",
-		list(split),
-	)) if split else {}  # fmt: skip
-	rest = {k: v for k, v in split.items() if loans.get(k) != payment.loan}
 	posted = max(money(line.posted_amount) - money(payment.amount), ZERO)
 	frappe.db.set_value(
 		"Pension Cut Import Line",
 		line.name,
-		{
-			"export_split": ";".join(f"{k}={v}" for k, v in rest.items()) or None,
-			"posted_amount": posted,
-			"status": "Reversed" if not posted else line.status,
-		},
+		{"posted_amount": posted, "status": "Reversed" if not posted else line.status},
 	)
 	refresh_counters(line.cut_import)

@@ -5,6 +5,12 @@ from frappe.model.document import Document
 class PensionCutExportLine(Document):
 	"""One deduction instruction: an installment due in the period (written in bulk by the export)."""
 
+	def onload(self):
+		"""The form shows what is realised on the instruction and its status (``billing.queries``)."""
+		from pinjaman_online.billing.queries import realisation_status
+
+		self.set_onload("realisation", realisation_status(self))
+
 
 def on_doctype_update():
 	frappe.db.add_index("Pension Cut Export Line", ["cut_export", "line_no"])
