@@ -110,6 +110,16 @@ def test_reports_read_the_replica_and_give_the_primarys_figures(env):
 		print(f"{report}: {rows} rows read from the replica, equal to the primary's")
 
 
+def test_the_funder_margin_endpoint_reads_the_replica(env):
+	pair, site, http = env
+	p_mark, r_mark = pair.primary.log_mark(), pair.replica.log_mark()
+	r = http.get(f"{site.url}/api/method/pinjaman_online.api.funding.funder_margin", timeout=120)
+	assert r.status_code == 200, r.text[:500]
+	assert "`tabFunder Settlement`" in pair.replica.log_since(r_mark)
+	assert "`tabFunder Settlement`" not in pair.primary.log_since(p_mark)
+	assert r.json()["message"]["result"] == on_primary("Funder Margin", {})["result"]
+
+
 def test_the_runner_path_reads_the_replica_too(env):
 	"""Called directly (Frappe's runner, the console, accounting.report.figures), twice in one process."""
 	import frappe
