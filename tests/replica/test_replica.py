@@ -55,15 +55,19 @@ def env(tmp_path_factory):
 		assert r.ok, r.text[:500]
 		yield pair, site, http
 	finally:
-		if getattr(frappe.local, "site", None) == site.name:
-			frappe.clear_cache()
-			frappe.destroy()
-		site.remove()
-		pair.stop()
-		if os.environ.get("REPLICA_KEEP") != "1":
-			import shutil
+		try:
+			if getattr(frappe.local, "site", None) == site.name:
+				frappe.cache.delete_keys("")  # the throwaway site's keys in the bench's Redis cache
+				frappe.destroy()
+		finally:
+			try:
+				site.remove()
+			finally:
+				pair.stop()
+				if os.environ.get("REPLICA_KEEP") != "1":
+					import shutil
 
-			shutil.rmtree(root, ignore_errors=True)
+					shutil.rmtree(root, ignore_errors=True)
 
 
 def run_over_http(site, http, report: str, filters: dict) -> dict:
