@@ -1013,6 +1013,8 @@ def main(argv=None) -> int:
 			shutil.rmtree(work / "mariadb", ignore_errors=True)
 			shutil.rmtree(work / "redis", ignore_errors=True)
 			shutil.rmtree(plan.sites, ignore_errors=True)
+			for name in ("prepare.json", "realisation.csv"):  # the throwaway site's API keys, its file
+				(work / name).unlink(missing_ok=True)
 		summary(result)
 	return status
 
