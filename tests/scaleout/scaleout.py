@@ -121,11 +121,28 @@ class Topology:
 				pass
 		return len(pids)
 
+	def stop_stale_nginx(self):
+		"""The nginx of an earlier run that was itself killed: by its pid file, when that pid still runs an
+		nginx with this rehearsal's config."""
+		pid_file = self.plan.work / "nginx" / "nginx.pid"
+		try:
+			pid = int(pid_file.read_text().strip())
+			cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+		except (OSError, ValueError):
+			return
+		if "nginx" in cmdline and str(self.plan.work / "nginx") in cmdline:
+			os.kill(pid, signal.SIGTERM)
+			time.sleep(1)
+
 	def teardown(self, quiet=False):
 		p = self.plan
 		if self.nginx and self.nginx.poll() is None:
-			self.nginx.kill()
-			self.nginx.wait(timeout=10)
+			self.nginx.terminate()  # nginx's fast shutdown: the master stops its workers
+			try:
+				self.nginx.wait(timeout=10)
+			except subprocess.TimeoutExpired:
+				self.nginx.kill()
+		self.stop_stale_nginx()
 		existing = sh("ip", "netns", "list", check=False).stdout.split("\n")
 		for line in existing:
 			ns = line.split(" ")[0]
@@ -350,6 +367,9 @@ def start_nginx(plan: planmod.Plan, topo: Topology):
 	text = planmod.render_nginx(plan, (plan.bench / "config" / "nginx.conf.template").read_text(), mime, user)
 	(prefix / "nginx.conf").write_text(text)
 	sh(nginx, "-t", "-q", "-e", "stderr", "-p", prefix, "-c", prefix / "nginx.conf")
+	host, port = plan.listen.rsplit(":", 1)
+	if tcp_open(host, int(port)):
+		raise RuntimeError(f"{plan.listen} is taken by another process: choose another with --listen")
 	with open(topo.logs / "nginx.log", "wb") as out:
 		topo.nginx = subprocess.Popen(
 			[nginx, "-e", "stderr", "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
@@ -357,8 +377,10 @@ def start_nginx(plan: planmod.Plan, topo: Topology):
 			stderr=subprocess.STDOUT,
 			start_new_session=True,
 		)
-	host, port = plan.listen.rsplit(":", 1)
 	wait_for(lambda: tcp_open(host, int(port)), 20, "nginx")
+	time.sleep(0.5)
+	if topo.nginx.poll() is not None:
+		raise RuntimeError(f"nginx stopped: {(topo.logs / 'nginx.log').read_text()[-1000:]}")
 
 
 # ----------------------------------------------------------------------------------------------- the client
