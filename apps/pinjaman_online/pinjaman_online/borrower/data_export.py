@@ -9,7 +9,7 @@ overrides the class (hooks ``override_doctype_class``) so that:
 - the export also holds the lending records, which are linked to the Member, not to the user, so
   ``user_data_fields`` (a user-valued filter) cannot reach them: User, Member (with child tables), KYC
   Submission (the NIK decrypted: it is the borrower's own), loan applications, loans, installments,
-  payments, payment requests, credit score results, notifications, registered devices;
+  payments, payment requests, credit score results, notifications, consents, registered devices;
 - the File is owned by the requesting user (private: only they and Administrator can read it);
 - without an outgoing e-mail account the link is not mailed (Frappe's request would fail): the borrower
   downloads the file in the app.
@@ -40,6 +40,7 @@ MEMBER_RECORDS = (
 # Doctypes whose records carry the user: (doctype, user field, fields or ["*"]).
 USER_RECORDS = (
 	("Borrower Notification", "user", ["*"]),
+	("Consent Record", "user", ["*"]),
 	("Notification Log", "for_user", ["name", "subject", "email_content", "type", "read", "creation"]),
 	("Borrower Device", "user", ["name", "device_id", "device_name", "status", "creation", "last_used_on"]),
 )
