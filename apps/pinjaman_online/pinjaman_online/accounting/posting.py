@@ -345,7 +345,19 @@ def reverse_journals(
 				reversal_of=number,
 			)
 		)
-	return post_journals(requests)
+	numbers = post_journals(requests)
+	if voucher_type == "Loan Payment":
+		# A payment undone makes its installments unpaid again: on Accrual basis what has fallen due since it
+		# was paid ahead is receivable now (the daily run's accrual, for these loans, today).
+		loans, live = sorted({e.loan for e in entries if e.loan}), []
+		for start in range(0, len(loans), 1000):
+			live += frappe.db.sql_list(
+				"SELECT name FROM `tabLoan` WHERE name IN %s AND status IN ('Active', 'Default')",
+				[loans[start : start + 1000]],
+			)
+		if live:
+			accrue_loans(live, today)
+	return numbers
 
 
 def _whole(value) -> Decimal:

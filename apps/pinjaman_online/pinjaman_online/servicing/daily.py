@@ -460,9 +460,30 @@ def service_loans(first: str, last: str, as_of: date, run: str | None = None) ->
 	figures["status_changes"] = len(changes)
 	figures["loans_defaulted"] = sum(1 for change in changes if change[2] == "Default")
 	# Accrual basis: interest due and penalties charged become income, one journal per loan with a difference
-	# between its installments and its receivables (the ledger is the record: a rerun posts nothing).
-	accrue_loans({name: loan.loan_product for name, loan in loans.items()}, as_of, run)
+	# between its installments and its receivables (the ledger is the record: a rerun posts nothing). Only the
+	# loans recomputed (penalised, overdue, paid) or with an installment fallen due since the last completed
+	# run can differ; every loan when there is no such run.
+	due = _fallen_due(first, last, as_of)
+	accruing = loans if due is None else {name: loans[name] for name in {*todo, *due} if name in loans}
+	accrue_loans({name: loan.loan_product for name, loan in accruing.items()}, as_of, run)
 	return figures
+
+
+def _fallen_due(first: str, last: str, as_of: date) -> set[str] | None:
+	"""Loans named ``first`` … ``last`` with an installment (not cancelled) due after the date of the latest
+	completed run before ``as_of`` and on or before ``as_of``; None when no run before ``as_of`` completed."""
+	previous = frappe.db.sql(
+		"SELECT MAX(run_date) FROM `tabServicing Run` WHERE run_date < %s AND status = 'Completed'", as_of
+	)[0][0]
+	if not previous:
+		return None
+	return set(
+		frappe.db.sql_list(
+			"""SELECT DISTINCT loan FROM `tabLoan Installment` WHERE loan BETWEEN %s AND %s
+			AND due_date > %s AND due_date <= %s AND status != 'Cancelled'""",
+			(first, last, previous, as_of),
+		)
+	)
 
 
 def _accrue_penalties(

@@ -148,12 +148,16 @@ class TestAccrualBasis(AccrualTestCase):
 		run(loan.name, today())
 		self.assert_report_zero(loan.name, today())
 
-		# Reversing the payment mirrors its repayment and its accrual; the next run accrues what is due.
+		# Reversing the payment mirrors its repayment and its accrual, and accrues (today) what has fallen due
+		# since it was paid ahead: the receivables are right at once. The next run accrues the penalties of
+		# the installments unpaid again; its rerun posts nothing.
 		with as_user("finance"):
 			reverse_payment(payment["name"], "wrong amount")
 		self.assertEqual(
 			by_role([r for rows in journals("Loan Payment", payment["name"]).values() for r in rows]), {}
 		)
+		self.assertEqual(self.receivables(loan.name), due_unpaid(loan.name, today()))
+		self.assert_report_zero(loan.name, today())
 		run(loan.name, today())
 		self.assertEqual(self.receivables(loan.name), due_unpaid(loan.name, today()))
 		self.assert_report_zero(loan.name, today())
