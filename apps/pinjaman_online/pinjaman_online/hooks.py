@@ -369,12 +369,23 @@ borrower_event_handlers = {
 	"FunderSettled": ["pinjaman_online.borrower.notifications.on_funder_settled"],
 }
 
+# Background jobs that may run again when a dead worker interrupted them (jobs.py; every
+# borrower_event_handlers handler is one too): their effect is recorded once per fact.
+rerun_safe_jobs = [
+	"pinjaman_online.borrower.events.run_batch",
+	"pinjaman_online.servicing.daily.drain",
+]
+
 # Scheduled Tasks
 # ---------------
 
 scheduler_events = {
 	# observability: the scheduler's heartbeat for the health check
-	"all": ["pinjaman_online.observability.record_scheduler_heartbeat"],
+	"all": [
+		"pinjaman_online.observability.record_scheduler_heartbeat",
+		# jobs.py: rerun-safe jobs whose worker died mid-run go back on their queue
+		"pinjaman_online.jobs.rerun_abandoned_jobs",
+	],
 	# backups.py: an encrypted backup with files when the newest is older than backup_interval_hours
 	"hourly_long": ["pinjaman_online.backups.scheduled_backup"],
 	"daily_long": [

@@ -445,3 +445,23 @@ def make_billable_loans_fast(period: str, count: int, pension_fund: str = "Taspe
 	)  # fmt: skip
 	insert_rows("Loan Installment", INSTALLMENT_FIELDS, rows)
 	return [loan[0] for loan in loans]
+
+
+def sleepy_job(key: str, seconds: int = 300):
+	"""A background job for the abandoned-job tests: counts its starts in the cache Redis (``<key>:started``),
+	then waits up to ``seconds`` unless ``<key>:fast`` is set, then counts its ends (``<key>:done``)."""
+	import time
+
+	import redis
+
+	cache = redis.Redis.from_url(frappe.conf.redis_cache)
+	cache.incr(f"{key}:started")
+	deadline = time.monotonic() + int(seconds)
+	while time.monotonic() < deadline and not cache.exists(f"{key}:fast"):
+		time.sleep(0.1)
+	cache.incr(f"{key}:done")
+
+
+def enqueue_sleepy_job(key: str, queue: str = "short") -> str:
+	""":func:`sleepy_job` queued on ``queue``; returns the RQ job's id."""
+	return frappe.enqueue("pinjaman_online.tests.factories.sleepy_job", queue=queue, key=key, job_name=key).id
