@@ -145,8 +145,9 @@ def test_the_borrowers_journey(admin, staff, guest, providers):
 		fields='["event", "event_id", "user"]',
 		order_by="creation asc",
 	)
-	assert [e["event"] for e in events] == ["LoanApplied", "LoanApproved"], events
-	assert events[0]["event_id"] == applied["event_id"] and events[0]["user"] == ident["email"]
+	# the workflow's Submit publishes LoanSubmitted (every door), the mobile apply LoanApplied (seed 002 §9.2)
+	assert [e["event"] for e in events] == ["LoanSubmitted", "LoanApplied", "LoanApproved"], events
+	assert events[1]["event_id"] == applied["event_id"] and events[1]["user"] == ident["email"]
 	score = admin.get("Credit Score Result", applied["application"])
 	assert score["decision"] == "Approve" and score["lines"]
 	say(
