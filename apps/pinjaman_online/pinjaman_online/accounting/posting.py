@@ -677,6 +677,29 @@ def accrue_loans(loans, as_of, run: str | None = None) -> dict:
 	return out
 
 
+def accrual_products(products) -> set[str]:
+	"""The Loan Products among ``products`` whose accounting basis is Accrual (their own, else the default)."""
+	settled = product_settings(products)
+	return {product for product, values in settled.items() if values["basis"] == ACCRUAL}
+
+
+def accrue_all(as_of=None) -> dict:
+	"""Catch every live loan up at once (after a product is switched to Accrual basis; the daily run checks
+	only the loans that can have changed since its last completed run): :func:`accrue_loans` over the Active
+	and Default loans, 5,000 at a time, as of ``as_of`` (default today). Run by hand:
+	``bin/frappe --site SITE execute pinjaman_online.accounting.posting.accrue_all``. Returns the sums of
+	:func:`accrue_loans`' figures."""
+	as_of = getdate(as_of or getdate())
+	names = frappe.db.sql_list(
+		"SELECT name FROM `tabLoan` WHERE status IN ('Active', 'Default') ORDER BY name"
+	)
+	out = {"journals": 0, "interest": ZERO, "penalty": ZERO}
+	for start in range(0, len(names), 5000):
+		for key, value in accrue_loans(names[start : start + 5000], as_of).items():
+			out[key] += value
+	return out
+
+
 # ------------------------------------------------------------------ funders
 
 

@@ -36,7 +36,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_last_day, getdate, now, now_datetime, today
 
-from pinjaman_online.accounting.posting import accrue_loans
+from pinjaman_online.accounting.posting import accrual_products, accrue_loans
 from pinjaman_online.lending.aging import collectibility, dpd_bucket
 from pinjaman_online.lending.lifecycle import LIVE, needs_refresh
 from pinjaman_online.lending.penalties import PenaltyRule, accrual_start, accrue
@@ -463,9 +463,15 @@ def service_loans(first: str, last: str, as_of: date, run: str | None = None) ->
 	# between its installments and its receivables (the ledger is the record: a rerun posts nothing). Only the
 	# loans recomputed (penalised, overdue, paid) or with an installment fallen due since the last completed
 	# run can differ; every loan when there is no such run.
-	due = _fallen_due(first, last, as_of)
-	accruing = loans if due is None else {name: loans[name] for name in {*todo, *due} if name in loans}
-	accrue_loans({name: loan.loan_product for name, loan in accruing.items()}, as_of, run)
+	accrual = accrual_products({loan.loan_product for loan in loans.values()})
+	if accrual:
+		due = _fallen_due(first, last, as_of)
+		names = loans if due is None else {*todo, *due}
+		accrue_loans(
+			{n: loans[n].loan_product for n in names if n in loans and loans[n].loan_product in accrual},
+			as_of,
+			run,
+		)
 	return figures
 
 

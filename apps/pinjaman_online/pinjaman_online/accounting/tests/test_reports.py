@@ -173,7 +173,15 @@ class TestLedgerVsLoans(FrappeTestCase):
 			result = ledger_vs_loans({"as_of_date": today(), "only_differences": 1})
 			self.assertIn(loan.name, [r.get("loan") for r in result[1]])
 			total = result[1][-1]
-			self.assertEqual(total["difference"], total["ledger"] - total["loans"])
+			self.assertEqual(
+				total["difference"],
+				total["ledger"]
+				- total["loans"]
+				+ total["interest_ledger"]
+				- total["interest_loans"]
+				+ total["penalty_ledger"]
+				- total["penalty_loans"],
+			)
 			self.assertGreaterEqual(result[4][-1]["value"], 1)
 		finally:
 			frappe.db.set_value("Loan", loan.name, "outstanding_principal", loan.outstanding_principal)
