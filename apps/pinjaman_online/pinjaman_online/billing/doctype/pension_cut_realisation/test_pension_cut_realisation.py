@@ -159,6 +159,7 @@ class TestPensionCutRealisation(FrappeTestCase):
 		added = False
 		if not frappe.db.has_column("Pension Cut Import Line", "export_split"):
 			frappe.db.sql_ddl("ALTER TABLE `tabPension Cut Import Line` ADD COLUMN `export_split` TEXT")
+			frappe.cache.hdel("table_columns", "tabPension Cut Import Line")
 			added = True
 		try:
 			period, _exact, _short, _export, imp = self.imported()
@@ -193,3 +194,4 @@ class TestPensionCutRealisation(FrappeTestCase):
 		finally:
 			if added:
 				frappe.db.sql_ddl("ALTER TABLE `tabPension Cut Import Line` DROP COLUMN `export_split`")
+				frappe.cache.hdel("table_columns", "tabPension Cut Import Line")
