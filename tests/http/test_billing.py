@@ -209,6 +209,44 @@ def test_import_matches_posts_refunds_and_reports_exceptions(staff, billed):
 	staff["sales"].method(f"{M}.member", expect=403, verb="GET", member=member)
 
 
+def test_realisations_are_rows_linked_to_their_payments_for_staff_only(staff, admin):
+	"""Each posted line's realisation is a Pension Cut Realisation row naming its payment; Finance and
+	Auditors read them over REST, Sales does not, and nobody (Administrator included) writes one."""
+	finance = staff["finance"]
+	period, loans = seed(2)
+	export = finance.method(f"{M}.export", period=period, pension_fund="Taspen")
+	rows = export_csv(finance, export)
+	content = realisation_from(rows, {loans[1]: lambda row: row[:7] + ["700.000"] + row[8:]}, [])
+	imp = wait_reconciled(finance, upload(finance, period, content)["name"])
+	fields = json.dumps(["name", "loan", "loan_payment", "export_line", "amount", "status", "import_line"])
+	filters = json.dumps({"cut_import": imp["name"]})
+	got = finance.list("Pension Cut Realisation", fields=fields, filters=filters, limit_page_length=0)
+	assert sorted((r["loan"], Decimal(str(r["amount"])), r["status"]) for r in got) == sorted(
+		[(loans[0], INSTALLMENT, "Posted"), (loans[1], Decimal(700_000), "Posted")]
+	)
+	lines = {line["name"]: line for line in imp["lines"]}
+	for r in got:
+		payment = finance.get("Loan Payment", r["loan_payment"])
+		assert (payment["loan"], payment["source_key"], payment["docstatus"]) == (
+			r["loan"],
+			r["import_line"],
+			1,
+		)
+		assert lines[r["import_line"]]["loan_payment"] == r["loan_payment"]
+	assert len(staff["auditor"].list("Pension Cut Realisation", filters=filters)) == 2
+	staff["sales"].call("GET", "/api/resource/Pension Cut Realisation", 403, params={"filters": filters})
+	staff["sales"].call("GET", f"/api/resource/Pension Cut Realisation/{got[0]['name']}", 403)
+	finance.call("PUT", f"/api/resource/Pension Cut Realisation/{got[0]['name']}", 403, json={"amount": 1})
+	finance.call("DELETE", f"/api/resource/Pension Cut Realisation/{got[0]['name']}", 403)
+	copy = {k: v for k, v in got[0].items() if k != "name"}
+	admin.call("POST", "/api/resource/Pension Cut Realisation", 403, json=copy)
+	admin.call("PUT", f"/api/resource/Pension Cut Realisation/{got[0]['name']}", 403, json={"amount": 1})
+	# the export's lines read their status from the rows
+	detail = finance.method(f"{M}.get_export", verb="GET", name=export["name"], limit=10)
+	status = {line["loan"]: (line["status"], line["realised_amount"]) for line in detail["lines"]}
+	assert status == {loans[0]: ("Realised", "1180000"), loans[1]: ("Partially Realised", "700000")}
+
+
 # ------------------------------------------------------------------------------------------------ faults
 
 
