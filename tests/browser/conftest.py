@@ -34,6 +34,7 @@ guest = http.guest
 make_user = http.make_user
 staff = http.staff
 sms = http.sms
+cli = http.cli
 pytest_collection_modifyitems = http.pytest_collection_modifyitems
 URL, SITE = http.URL, http.SITE
 
