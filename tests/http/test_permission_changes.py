@@ -11,7 +11,9 @@ DOCTYPE, ROLE = "Aging Snapshot", "Auditor"
 
 
 def can_list(user) -> int:
-	return user.call("GET", "/api/resource/Aging Snapshot", expect=None, params={"limit_page_length": 1}).status_code
+	return user.call(
+		"GET", "/api/resource/Aging Snapshot", expect=None, params={"limit_page_length": 1}
+	).status_code
 
 
 def migrate():

@@ -166,7 +166,9 @@ class TestEventsAndNotifications(FrappeTestCase):
 		self.assertEqual(json.loads(row.payload)["reason"], "Tanggungan terlalu besar")
 		run_recorded(app.name)
 		# the template ticks WhatsApp (and e-mail): the member without an account gets it on WhatsApp
-		sent = [r.json["message"] for r in self.fake.received("POST", "/wa/messages") if r.json["to"] == phone]
+		sent = [
+			r.json["message"] for r in self.fake.received("POST", "/wa/messages") if r.json["to"] == phone
+		]
 		self.assertTrue([t for t in sent if "Tanggungan terlalu besar" in t], sent)
 
 	def test_a_broadcast_reaches_its_branch_once_and_respects_the_senders_branch(self):
