@@ -121,3 +121,14 @@ def test_payment_history_is_the_borrowers_own(guest, sms, staff):
 	assert api.method(A + "payments", verb="GET", loan=loan)["total"] == 1
 	api.method(A + "payments", expect=404, verb="GET", loan=other_loan)
 	guest.method(A + "payments", expect=403, verb="GET")
+
+
+def test_a_reset_asked_for_again_at_once_answers_as_for_an_unknown_account(guest, sms):
+	"""The phone's OTP cooldown (a code was just sent at registration) gives the account no different
+	answer than a login that does not exist: no 429 that would tell a stranger the account is there."""
+	ident = registered(guest, sms)
+	before = sms.count(ident["e164"])
+	unknown = guest.method(A + "forgot_password", login=f"nobody-{random.randint(1, 10**9)}@test.example")
+	for _ in range(2):
+		assert guest.method(A + "forgot_password", login=ident["email"]) == unknown
+	assert sms.count(ident["e164"]) == before  # within the cooldown: no new code

@@ -46,14 +46,35 @@ def _check_login_form(login: str):
 
 def request_password_reset(login: str) -> dict:
 	"""Send a reset code to the verified phone of the account ``login`` (e-mail or phone). Always answers
-	``{"sent": True, "expires_in": seconds}``; raises 429 past the phone's OTP budget."""
+	``{"sent": True, "expires_in": seconds}``, whether the account exists or not and whatever became of the
+	code: a phone past its OTP budget (cooldown, ceiling) gets no new code, and an SMS gateway that fails is
+	recorded in the Exception Log (source Provider), but neither changes the answer, which would otherwise
+	tell a stranger that the account exists. The endpoint's per-address rate limit still applies (429)."""
+	from pinjaman_online.integrations.sms import SmsError
+	from pinjaman_online.monitoring import record_exception
+
 	ttl = int(registration.settings().otp_ttl_seconds)
 	_check_login_form(login)
 	user = _user_for(login)
 	phone = user and frappe.db.get_value("User", user, "mobile_no")
 	if not user or not phone or not login_policy.phone_verified(user) or login_policy.refusal(user):
 		return {"sent": True, "expires_in": ttl}
-	registration.send_otp(phone, user, purpose=RESET)
+	frappe.db.savepoint("password_reset_code")
+	try:
+		registration.send_otp(phone, user, purpose=RESET)
+	except registration.OtpLimitError:
+		frappe.clear_messages()
+	except SmsError as error:
+		frappe.db.rollback(save_point="password_reset_code")  # no code kept that nobody received
+		frappe.clear_messages()
+		record_exception(
+			"Password reset code not sent: SMS gateway error",
+			source="Provider",
+			severity="High",
+			message=str(error),
+			reference_doctype="User",
+			reference_name=user,
+		)
 	return {"sent": True, "expires_in": ttl}
 
 
