@@ -16,6 +16,7 @@ Settings (``default_log_clearing_doctypes`` in hooks.py); open exceptions are ne
 """
 
 import frappe
+from frappe import _
 from frappe.utils import now_datetime
 
 DOCTYPE = "Exception Log"
@@ -191,6 +192,43 @@ def _record_reconciliation(import_name: str):
 		reference_doctype="Pension Cut Import",
 		reference_name=import_name,
 	)
+
+
+def resolve_reconciliation(import_name: str | None) -> int:
+	"""Mark Resolved the open Exception Log of the pension-deduction import ``import_name`` once it has no open
+	Reconciliation Exception left (the last one posted, refunded or dismissed by hand); returns how many rows
+	it resolved. Never raises: the reconciliation it follows is done."""
+	try:
+		if not import_name or frappe.db.exists(
+			"Reconciliation Exception", {"cut_import": import_name, "status": "Open"}
+		):
+			return 0
+		names = frappe.get_all(
+			DOCTYPE,
+			filters={
+				"status": "Open",
+				"source": "Reconciliation",
+				"reference_doctype": "Pension Cut Import",
+				"reference_name": import_name,
+			},
+			pluck="name",
+		)
+		for name in names:
+			frappe.db.set_value(
+				DOCTYPE,
+				name,
+				{
+					"status": "Resolved",
+					"resolved_by": frappe.session.user,
+					"resolved_on": now_datetime(),
+					"resolution_note": _("Every line of the import was reconciled"),
+				},
+				update_modified=False,
+			)
+		return len(names)
+	except Exception:  # noqa: BLE001 - recording must never fail the reconciliation it follows
+		print(f"Could not resolve the exception log of {import_name}: {frappe.get_traceback()}")
+		return 0
 
 
 def install_default_rules():

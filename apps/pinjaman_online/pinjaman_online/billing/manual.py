@@ -24,6 +24,7 @@ from pinjaman_online.billing.reconciliation import (
 	write_realisations,
 )
 from pinjaman_online.lending.matching import split_postings
+from pinjaman_online.monitoring import resolve_reconciliation
 from pinjaman_online.permissions import write_as_system
 from pinjaman_online.servicing.utils import loan_outstanding
 from pinjaman_online.utils import to_money
@@ -70,6 +71,7 @@ def reconcile_exception(
 	reverse_journals(x.doctype, x.name)  # ledger: the deduction leaves suspense (posted, refunded, dismissed)
 	if line:
 		refresh_counters(line.cut_import)
+	resolve_reconciliation(x.cut_import)  # the import's entry in the Exception Log, once nothing is left open
 	return {k: x.get(k) for k in ("name", "status", "resolution", "loan", "loan_payment", "refund_request",
 		"resolution_note", "resolved_by")}  # fmt: skip
 

@@ -5,7 +5,12 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, now_datetime
 
-from pinjaman_online.monitoring import classify, record_exception, record_reconciliation
+from pinjaman_online.monitoring import (
+	classify,
+	record_exception,
+	record_reconciliation,
+	resolve_reconciliation,
+)
 from pinjaman_online.pinjaman_online.doctype.exception_log.exception_log import ExceptionLog
 from pinjaman_online.tests.factories import as_user
 
@@ -106,3 +111,10 @@ class TestExceptionLog(FrappeTestCase):
 			(log.source, log.message, log.reference_doctype, log.reference_name),
 			("Reconciliation", "2 lines, Rp 2.500.000", "Pension Cut Import", cut_import),
 		)
+		# the entry is resolved once nothing of the import is left open, not before
+		first, second = frappe.get_all("Reconciliation Exception", {"cut_import": cut_import}, pluck="name")
+		frappe.db.set_value("Reconciliation Exception", first, "status", "Resolved")
+		self.assertEqual(resolve_reconciliation(cut_import), 0)
+		frappe.db.set_value("Reconciliation Exception", second, "status", "Resolved")
+		self.assertEqual(resolve_reconciliation(cut_import), 1)
+		self.assertEqual(frappe.db.get_value("Exception Log", name, "status"), "Resolved")
