@@ -168,9 +168,14 @@ def test_every_event_notifies_once_from_templates(admin, staff, sms, wa, product
 		wait_for(lambda: in_app(admin, sales, disbursement), what="the disbursement notice to sales")
 
 		# the webhook carried PaymentReceived out, with the payment in its payload
-		posted = wait_for(lambda: hook.received("POST", "/events"), what="the webhook delivery")
-		assert posted[0].json["event"] == "PaymentReceived"
-		assert posted[0].json["payload"]["payment"] == payment
+		# (other tests' payments may be published while the webhook exists: only this payment's delivery is read)
+		posted = wait_for(
+			lambda: [
+				p for p in hook.received("POST", "/events") if p.json["payload"].get("payment") == payment
+			],
+			what="the webhook delivery",
+		)
+		assert len(posted) == 1 and posted[0].json["event"] == "PaymentReceived"
 		assert posted[0].json["payload"]["amount"] == "150000"
 
 		# retries: the handlers run again, the same fact published again: nothing more is sent
