@@ -283,36 +283,18 @@ def branches(admin, staff, make_user):
 def test_a_broadcast_to_a_branch_reaches_exactly_that_branch(admin, staff, sms, wa, branches):
 	first, second = branches["branches"]
 	key = uuid.uuid4().hex
-	sent = (
-		staff["finance"]
-		.call(
-			"POST",
-			f"/api/method/{N}send",
-			json={
-				"target_type": "Branch",
-				"sales_branch": first,
-				"subject": "Libur",
-				"message": "Kantor tutup 25 Desember.",
-			},
-			headers={"Idempotency-Key": key},
-		)
-		.json()["message"]
-	)
-	again = (
-		staff["finance"]
-		.call(
-			"POST",
-			f"/api/method/{N}send",
-			json={
-				"target_type": "Branch",
-				"sales_branch": first,
-				"subject": "Libur",
-				"message": "Kantor tutup 25 Desember.",
-			},
-			headers={"Idempotency-Key": key},
-		)
-		.json()["message"]
-	)
+	body = {
+		"target_type": "Branch",
+		"sales_branch": first,
+		"subject": "Libur",
+		"message": "Kantor tutup 25 Desember.",
+	}
+
+	def send():
+		r = staff["finance"].call("POST", f"/api/method/{N}send", json=body, headers={"Idempotency-Key": key})
+		return r.json()["message"]
+
+	sent, again = send(), send()
 	assert again["broadcast"] == sent["broadcast"]  # a retried request is the same broadcast
 	name = sent["broadcast"]
 	done = wait_for(
