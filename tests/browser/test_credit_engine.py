@@ -4,9 +4,7 @@ application then shows them in its Credit Engine section and stays Submitted (a 
 approval). Sales does not get the button. The application is prepared over REST (tests/http helpers) against a
 fake credit bureau."""
 
-import datetime as dt
 import re
-import uuid
 from urllib.parse import quote
 
 import pytest
@@ -41,44 +39,16 @@ def product(staff):
 def staff_application(staff, product) -> str:
 	"""A submitted staff application (Rp 12 million, 12 months; declared income Rp 12 million, Civil Servant)
 	of a new pensioner member whose documents are verified."""
-	birth = dt.date(1958, 6, 3)
-	member = staff["sales"].insert(
-		"Member",
-		{
-			"full_name": "Bambang Sutrisno",
-			"nik": http.nik_for(birth, http.unique_serial()),
-			"gender": "Male",
-			"birth_date": str(birth),
-			"pension_fund": "Taspen",
-			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 6_000_000,
-			"bank_accounts": [
-				{"bank_name": "BRI", "account_number": "123456", "account_holder": "Bambang Sutrisno"}
-			],
-		},
+	member = http.verified_member(staff, full_name="Bambang Sutrisno", pension_fund="Taspen")
+	return http.application(
+		staff,
+		product,
+		12_000_000,
+		12,
+		member=member["name"],
+		monthly_income=12_000_000,
+		occupation="Civil Servant",
 	)
-	docs = [
-		{"document_type": t, "file": http.upload(staff["sales"], member["name"], f"{t}.pdf")}
-		for t in ("KTP", "KK", "SK Pensiun")
-	]
-	member = staff["sales"].update("Member", member["name"], {"documents": docs})
-	for d in member["documents"]:
-		staff["analyst"].method(
-			"pinjaman_online.api.members.verify_document", member=member["name"], document=d["name"]
-		)
-	app = staff["sales"].insert(
-		"Loan Application",
-		{
-			"member": member["name"],
-			"loan_product": product,
-			"principal": 12_000_000,
-			"tenor_months": 12,
-			"monthly_income": 12_000_000,
-			"occupation": "Civil Servant",
-		},
-	)
-	staff["sales"].method("pinjaman_online.api.origination.submit", application=app["name"])
-	return app["name"]
 
 
 def tr(d, text: str) -> str:

@@ -140,6 +140,50 @@ def sms(admin) -> FakeSms:
 	fake.stop()
 
 
+SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
+SECRET = f"whsec-{uuid.uuid4().hex}"
+
+
+class Gateway:
+	"""The fake payment gateway: opens virtual accounts, or fails when ``down``."""
+
+	def __init__(self):
+		from pinjaman_online.tests.fake_gateway import FakeGateway
+
+		self.down = False
+		self.fake = FakeGateway()
+		self.fake.route("POST", "/virtual-accounts", self.open)
+
+	def open(self, req):
+		if self.down:
+			return 503, {"error": "maintenance"}
+		return 200, {
+			"id": f"va-{uuid.uuid4().hex[:12]}",
+			"bank": req.json["bank"],
+			"va_number": f"8808{uuid.uuid4().int % 10**12:012d}",
+			"expires_at": req.json["expires_at"],
+		}
+
+
+@pytest.fixture(scope="module")
+def gateway(admin) -> Gateway:
+	"""A fake payment gateway per test module, configured in Borrower Settings with the webhook secret
+	``SECRET`` (the one ``test_mobile_payments.deliver`` signs with)."""
+	gw = Gateway()
+	admin.call(
+		"PUT",
+		SETTINGS,
+		json={
+			"payment_gateway_base_url": gw.fake.url,
+			"payment_gateway_api_key": "pg-test-key",
+			"payment_webhook_secret": SECRET,
+			"payment_default_bank": "BNI",
+		},
+	)
+	yield gw
+	gw.fake.stop()
+
+
 @pytest.fixture(scope="module")
 def guest() -> Api:
 	"""An anonymous client (no token, no session)."""
@@ -236,33 +280,43 @@ def insert_product(api, prefix: str, **values) -> str:
 	)["name"]
 
 
-def book_loan(
-	staff: dict, product: str, principal: int, tenor: int, first_due, disbursement_date=None, member=None
-) -> str:
-	"""The staff path over HTTP, without the assertions of test_pension_loan_path: a disbursed loan's name.
+PENSION_NUMBER_PREFIX = {"Taspen": "TSP", "Asabri": "ASB"}
 
-	For a new pensioner member, or for ``member`` (e.g. a self-registered borrower's), whose pension data and
-	bank account the sales user completes first."""
+
+def verified_member(
+	staff: dict,
+	member: str | None = None,
+	*,
+	full_name: str = "Hendra Gunawan",
+	birth=None,
+	female: bool = False,
+	pension_fund: str = "Asabri",
+	benefit: int = 6_000_000,
+) -> dict:
+	"""A pensioner member as the sales user sees it after attaching KTP, KK and SK Pensiun (private files),
+	which the credit analyst has then verified; the dict is the sales user's answer before the verification.
+
+	Creates a member born on ``birth`` (default 3 June 1958) with a NIK made for that date, or completes
+	``member`` (e.g. a self-registered borrower's) with the pension data (``benefit`` in Rupiah a month) and a
+	bank account."""
 	import datetime as dt
 
 	pension = {
-		"pension_fund": "Asabri",
-		"pension_number": f"ASB{uuid.uuid4().hex[:10]}",
-		"monthly_pension_benefit": 6_000_000,
-		"bank_accounts": [
-			{"bank_name": "BNI", "account_number": "987654", "account_holder": "Hendra Gunawan"}
-		],
+		"pension_fund": pension_fund,
+		"pension_number": f"{PENSION_NUMBER_PREFIX[pension_fund]}{uuid.uuid4().hex[:10]}",
+		"monthly_pension_benefit": benefit,
+		"bank_accounts": [{"bank_name": "BNI", "account_number": "987654", "account_holder": full_name}],
 	}
 	if member:
 		member = staff["sales"].update("Member", member, pension)
 	else:
-		birth = dt.date(1958, 6, 3)
+		birth = birth or dt.date(1958, 6, 3)
 		member = staff["sales"].insert(
 			"Member",
 			{
-				"full_name": "Hendra Gunawan",
-				"nik": nik_for(birth, unique_serial()),
-				"gender": "Male",
+				"full_name": full_name,
+				"nik": nik_for(birth, unique_serial(), female=female),
+				"gender": "Female" if female else "Male",
 				"birth_date": str(birth),
 				**pension,
 			},
@@ -276,28 +330,67 @@ def book_loan(
 		staff["analyst"].method(
 			"pinjaman_online.api.members.verify_document", member=member["name"], document=d["name"]
 		)
+	return member
+
+
+def application(
+	staff: dict, product: str, principal: int, tenor: int, *, member=None, submit: bool = True, **values
+) -> str:
+	"""A Loan Application of ``principal`` Rupiah over ``tenor`` months entered by the sales user for
+	``member`` (a name; a new verified member when None), with further ``values`` (e.g. first_due_date);
+	submitted, which runs the pre-check, unless ``submit`` is False. Returns its name."""
+	member = member or verified_member(staff)["name"]
 	app = staff["sales"].insert(
 		"Loan Application",
-		{
-			"member": member["name"],
-			"loan_product": product,
-			"principal": principal,
-			"tenor_months": tenor,
-			"first_due_date": str(first_due),
-			**({"application_date": str(disbursement_date)} if disbursement_date else {}),
-		},
-	)
-	staff["sales"].method("pinjaman_online.api.origination.submit", application=app["name"])
+		{"member": member, "loan_product": product, "principal": principal, "tenor_months": tenor, **values},
+	)["name"]
+	if submit:
+		staff["sales"].method("pinjaman_online.api.origination.submit", application=app)
+	return app
+
+
+def analysed_application(
+	staff: dict,
+	product: str,
+	principal: int,
+	tenor: int,
+	*,
+	risk_score: int = 30,
+	notes: str = "ok",
+	**values,
+) -> str:
+	"""``application``, then analysed by the credit analyst with an Approve recommendation: the application
+	waits in state Committee SPV. Returns its name."""
+	app = application(staff, product, principal, tenor, **values)
 	staff["analyst"].method(
 		"pinjaman_online.api.origination.analyze",
-		application=app["name"],
-		risk_score=30,
+		application=app,
+		risk_score=risk_score,
 		recommendation="Approve",
-		notes="ok",
+		notes=notes,
 	)
-	staff["spv"].method("pinjaman_online.api.origination.decide", application=app["name"], decision="approve")
+	return app
+
+
+def book_loan(
+	staff: dict, product: str, principal: int, tenor: int, first_due, disbursement_date=None, member=None
+) -> str:
+	"""The staff path over HTTP, without the assertions of test_pension_loan_path: a disbursed loan's name.
+
+	For a new pensioner member, or for ``member`` (e.g. a self-registered borrower's), whose pension data and
+	bank account the sales user completes first."""
+	app = analysed_application(
+		staff,
+		product,
+		principal,
+		tenor,
+		member=verified_member(staff, member)["name"],
+		first_due_date=str(first_due),
+		**({"application_date": str(disbursement_date)} if disbursement_date else {}),
+	)
+	staff["spv"].method("pinjaman_online.api.origination.decide", application=app, decision="approve")
 	loan = staff["manager"].method(
-		"pinjaman_online.api.origination.decide", application=app["name"], decision="approve"
+		"pinjaman_online.api.origination.decide", application=app, decision="approve"
 	)["loan"]
 	staff["finance"].method(
 		"pinjaman_online.api.servicing.disburse",

@@ -8,7 +8,7 @@ import json
 import uuid
 
 import pytest
-from conftest import nik_for, unique_serial, upload
+from conftest import analysed_application, verified_member
 
 DECIDE = "pinjaman_online.api.origination.decide"
 APPLY_WORKFLOW = "frappe.model.workflow.apply_workflow"
@@ -36,42 +36,12 @@ def product(staff):
 
 def at_committee(staff, product) -> str:
 	"""A new member's application, submitted and analysed: in state Committee SPV."""
-	birth = dt.date(1959, 3, 9)
-	member = staff["sales"].insert(
-		"Member",
-		{
-			"full_name": "Rahmat Alasan",
-			"nik": nik_for(birth, unique_serial()),
-			"gender": "Male",
-			"birth_date": str(birth),
-			"pension_fund": "Taspen",
-			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 6_500_000,
-			"bank_accounts": [{"bank_name": "BRI", "account_number": "555", "account_holder": "Rahmat"}],
-		},
+	member = verified_member(
+		staff, full_name="Rahmat Alasan", birth=dt.date(1959, 3, 9), pension_fund="Taspen", benefit=6_500_000
 	)
-	docs = [
-		{"document_type": t, "file": upload(staff["sales"], member["name"], f"{t}.pdf")}
-		for t in ("KTP", "KK", "SK Pensiun")
-	]
-	member = staff["sales"].update("Member", member["name"], {"documents": docs})
-	for row in member["documents"]:
-		staff["analyst"].method(
-			"pinjaman_online.api.members.verify_document", member=member["name"], document=row["name"]
-		)
-	app = staff["sales"].insert(
-		"Loan Application",
-		{"member": member["name"], "loan_product": product, "principal": 30_000_000, "tenor_months": 24},
-	)["name"]
-	staff["sales"].method("pinjaman_online.api.origination.submit", application=app)
-	staff["analyst"].method(
-		"pinjaman_online.api.origination.analyze",
-		application=app,
-		risk_score=40,
-		recommendation="Approve",
-		notes="Cukup",
+	return analysed_application(
+		staff, product, 30_000_000, 24, member=member["name"], risk_score=40, notes="Cukup"
 	)
-	return app
 
 
 def refused_without_reason(api, admin, app: str, decision: str, action: str, state: str):

@@ -8,12 +8,10 @@ the bureau reports a BLACKLIST flag updates the same result (versioned) to Rejec
 borrower's token, a draft and an unknown application are refused (403, 403, 417, 404).
 """
 
-import datetime as dt
 import json
-import uuid
 
 import pytest
-from conftest import insert_product, nik_for, unique_serial, upload
+from conftest import application, insert_product, verified_member
 from pinjaman_online.tests.fake_gateway import FakeGateway
 
 RUN = "pinjaman_online.api.credit_engine.run"
@@ -45,45 +43,17 @@ def product(staff):
 def staff_application(staff, product, submit: bool = True) -> str:
 	"""A staff-channel application of Rp 12,000,000 over 12 months for a new pensioner member whose documents
 	are verified; submitted (pre-check run) unless ``submit`` is False."""
-	birth = dt.date(1958, 6, 3)
-	member = staff["sales"].insert(
-		"Member",
-		{
-			"full_name": "Bambang Sutrisno",
-			"nik": nik_for(birth, unique_serial()),
-			"gender": "Male",
-			"birth_date": str(birth),
-			"pension_fund": "Taspen",
-			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 6_000_000,
-			"bank_accounts": [
-				{"bank_name": "BRI", "account_number": "123456", "account_holder": "Bambang Sutrisno"}
-			],
-		},
+	member = verified_member(staff, full_name="Bambang Sutrisno", pension_fund="Taspen")
+	return application(
+		staff,
+		product,
+		12_000_000,
+		12,
+		member=member["name"],
+		submit=submit,
+		monthly_income=12_000_000,
+		occupation="Civil Servant",
 	)
-	docs = [
-		{"document_type": t, "file": upload(staff["sales"], member["name"], f"{t}.pdf")}
-		for t in ("KTP", "KK", "SK Pensiun")
-	]
-	member = staff["sales"].update("Member", member["name"], {"documents": docs})
-	for d in member["documents"]:
-		staff["analyst"].method(
-			"pinjaman_online.api.members.verify_document", member=member["name"], document=d["name"]
-		)
-	app = staff["sales"].insert(
-		"Loan Application",
-		{
-			"member": member["name"],
-			"loan_product": product,
-			"principal": 12_000_000,
-			"tenor_months": 12,
-			"monthly_income": 12_000_000,
-			"occupation": "Civil Servant",
-		},
-	)
-	if submit:
-		staff["sales"].method("pinjaman_online.api.origination.submit", application=app["name"])
-	return app["name"]
 
 
 def test_the_analyst_gets_a_recommendation_and_the_workflow_does_not_move(admin, staff, bureau, product):

@@ -23,7 +23,7 @@ import uuid
 from collections import Counter
 
 import pytest
-from conftest import nik_for, unique_serial, upload
+from conftest import nik_for, unique_serial, verified_member
 
 OUTCOMES: Counter = Counter()
 CHECKED: list[tuple] = []
@@ -141,30 +141,13 @@ def product(staff):
 
 
 def new_member(staff) -> dict:
-	birth = dt.date(1956, 8, 21)
-	member = staff["sales"].insert(
-		"Member",
-		{
-			"full_name": "Bambang Sutrisno",
-			"nik": nik_for(birth, unique_serial()),
-			"gender": "Male",
-			"birth_date": str(birth),
-			"pension_fund": "Taspen",
-			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 5500000,
-			"bank_accounts": [{"bank_name": "BRI", "account_number": "5550001", "account_holder": "Bambang"}],
-		},
+	return verified_member(
+		staff,
+		full_name="Bambang Sutrisno",
+		birth=dt.date(1956, 8, 21),
+		pension_fund="Taspen",
+		benefit=5_500_000,
 	)
-	docs = [
-		{"document_type": t, "file": upload(staff["sales"], member["name"], f"{t}.pdf")}
-		for t in ("KTP", "KK", "SK Pensiun")
-	]
-	member = staff["sales"].update("Member", member["name"], {"documents": docs})
-	for d in member["documents"]:
-		staff["analyst"].method(
-			"pinjaman_online.api.members.verify_document", member=member["name"], document=d["name"]
-		)
-	return member
 
 
 def application_at_manager(staff, product) -> dict:

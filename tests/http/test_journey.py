@@ -14,27 +14,25 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import RECORDED, FakeSms
+from conftest import RECORDED, SECRET, SETTINGS, FakeSms, Gateway
 from cryptography.hazmat.primitives.asymmetric import ec
 from openapi_check import check_responses
 from pinjaman_online.tests.fake_gateway import FakeGateway
 from test_kyc import FakeEkyc, image, upload_multipart
 from test_mobile import PASSWORD, bearer, new_identity, pem, registered, sign
 from test_mobile_loans import GOOD, wait_for
-from test_mobile_payments import Gateway, deliver, payments_of
+from test_mobile_payments import deliver, payments_of
 
 M = "pinjaman_online.api.mobile."
 K = "pinjaman_online.api.mobile_kyc."
 L = "pinjaman_online.api.mobile_loans."
 P = "pinjaman_online.api.mobile_payments."
 N = "pinjaman_online.api.mobile_notifications."
-SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
 
 
 @pytest.fixture(scope="module")
 def providers(admin):
 	"""SMS, e-KYC, credit bureau and payment gateway fakes, and the settings pointing at them."""
-	from test_mobile_payments import SECRET
 
 	sms, ekyc, bureau, gateway = FakeSms(), FakeEkyc(), FakeGateway(), Gateway()
 	bureau.route("POST", "/credit-reports", lambda req: (200, GOOD))

@@ -17,50 +17,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import URL, book_loan, new_session
-from pinjaman_online.tests.fake_gateway import FakeGateway
+from conftest import SECRET, URL, book_loan, new_session
 from test_mobile import bearer, registered
 
 P = "pinjaman_online.api.mobile_payments."
 N = "pinjaman_online.api.mobile_notifications."
-SETTINGS = "/api/resource/Borrower Settings/Borrower Settings"
-SECRET = f"whsec-{uuid.uuid4().hex}"
-
-
-class Gateway:
-	"""The fake payment gateway: opens virtual accounts, or fails when ``down``."""
-
-	def __init__(self):
-		self.down = False
-		self.fake = FakeGateway()
-		self.fake.route("POST", "/virtual-accounts", self.open)
-
-	def open(self, req):
-		if self.down:
-			return 503, {"error": "maintenance"}
-		return 200, {
-			"id": f"va-{uuid.uuid4().hex[:12]}",
-			"bank": req.json["bank"],
-			"va_number": f"8808{uuid.uuid4().int % 10**12:012d}",
-			"expires_at": req.json["expires_at"],
-		}
-
-
-@pytest.fixture(scope="module")
-def gateway(admin):
-	gw = Gateway()
-	admin.call(
-		"PUT",
-		SETTINGS,
-		json={
-			"payment_gateway_base_url": gw.fake.url,
-			"payment_gateway_api_key": "pg-test-key",
-			"payment_webhook_secret": SECRET,
-			"payment_default_bank": "BNI",
-		},
-	)
-	yield gw
-	gw.fake.stop()
 
 
 @pytest.fixture(scope="module")

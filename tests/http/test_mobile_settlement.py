@@ -19,29 +19,11 @@ from decimal import Decimal
 import pytest
 from conftest import book_loan, insert_product
 from test_mobile import bearer, registered
-from test_mobile_payments import SECRET, SETTINGS, Gateway, deliver, outstanding, payments_of
+from test_mobile_payments import deliver, outstanding, payments_of
 
 P = "pinjaman_online.api.mobile_payments."
 S = "pinjaman_online.api.servicing."
 FIGURES = ("as_of", "principal", "interest", "penalty", "early_settlement_fee", "waived_interest", "total")
-
-
-@pytest.fixture(scope="module")
-def gateway(admin):
-	"""The fake payment gateway, configured in Borrower Settings with the webhook secret ``deliver`` signs with."""
-	gw = Gateway()
-	admin.call(
-		"PUT",
-		SETTINGS,
-		json={
-			"payment_gateway_base_url": gw.fake.url,
-			"payment_gateway_api_key": "pg-test-key",
-			"payment_webhook_secret": SECRET,
-			"payment_default_bank": "BNI",
-		},
-	)
-	yield gw
-	gw.fake.stop()
 
 
 @pytest.fixture(scope="module")

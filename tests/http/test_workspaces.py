@@ -13,7 +13,14 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import URL, Api, book_loan, new_session, nik_for, unique_serial, upload
+from conftest import (
+	URL,
+	Api,
+	analysed_application,
+	book_loan,
+	new_session,
+	verified_member,
+)
 
 CARDS = "pinjaman_online.desk.cards"
 CHARTS = "pinjaman_online.desk.charts"
@@ -230,48 +237,12 @@ def test_chart_labels_in_the_users_language(make_user, admin):
 
 def _to_committee(staff, product) -> str:
 	"""A new application taken to the Committee SPV state by sales and the analyst."""
-	birth = dt.date(1957, 2, 11)
-	member = staff["sales"].insert(
-		"Member",
-		{
-			"full_name": "Wartini Susanto",
-			"nik": nik_for(birth, unique_serial(), female=True),
-			"gender": "Female",
-			"birth_date": str(birth),
-			"pension_fund": "Taspen",
-			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
-			"monthly_pension_benefit": 5_000_000,
-			"bank_accounts": [{"bank_name": "BRI", "account_number": "123456", "account_holder": "Wartini"}],
-		},
+	member = verified_member(
+		staff, full_name="Wartini Susanto", birth=dt.date(1957, 2, 11), female=True, pension_fund="Taspen"
 	)
-	docs = [
-		{"document_type": t, "file": upload(staff["sales"], member["name"], f"{t}.pdf")}
-		for t in ("KTP", "KK", "SK Pensiun")
-	]
-	member = staff["sales"].update("Member", member["name"], {"documents": docs})
-	for d in member["documents"]:
-		staff["analyst"].method(
-			"pinjaman_online.api.members.verify_document", member=member["name"], document=d["name"]
-		)
-	app = staff["sales"].insert(
-		"Loan Application",
-		{
-			"member": member["name"],
-			"loan_product": product,
-			"principal": 10_000_000,
-			"tenor_months": 12,
-			"first_due_date": str(first_of_next_month(TODAY)),
-		},
+	return analysed_application(
+		staff, product, 10_000_000, 12, member=member["name"], first_due_date=str(first_of_next_month(TODAY))
 	)
-	staff["sales"].method("pinjaman_online.api.origination.submit", application=app["name"])
-	staff["analyst"].method(
-		"pinjaman_online.api.origination.analyze",
-		application=app["name"],
-		risk_score=30,
-		recommendation="Approve",
-		notes="ok",
-	)
-	return app["name"]
 
 
 def test_awaiting_my_decision_follows_level_and_votes(staff, product, make_user):
