@@ -4,6 +4,9 @@
 * Submitting a Pension Cut Import in its form queues the matching job on RQ; the job's progress events
   (``frappe.publish_progress``) arrive in the open page and the form shows the final status (Reconciled)
   without any reload of the page.
+* The daily servicing run: a run whose chunks were left undone (a worker killed before taking them) is resumed
+  from its form (Resume Run, as the Koperasi Admin); the chunk jobs' progress events move the form's progress
+  bar and the form shows the run Completed, without any reload of the page.
 * A list refreshes on change: a Pension Cut Import created by another user (over REST) appears in the open
   list (Frappe's ``list_update`` event), without a reload.
 """
@@ -14,6 +17,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
+from conftest import cli
 from test_billing import M, export_csv, realisation_from, seed
 
 MARK = "() => { window.__not_reloaded = true; window.__progress = [];"
@@ -54,6 +58,31 @@ def test_import_progress_reaches_the_form_without_reload(desk, desk_user, make_u
 	assert progress and max(progress) >= 100, progress
 	d.wait_idle()
 	d.shot("reconciled")
+
+
+def test_servicing_run_progress_reaches_the_form_without_reload(desk, desk_user):
+	seed(3)  # live loans to service, whatever the site holds
+	run = cli("pinjaman_online.tests.factories.servicing_run_to_resume", 3)
+	assert run["chunks"] >= 2, run
+	d = desk(*desk_user("admin-live", "Koperasi Admin"))
+	d.goto(f"/app/servicing-run/{run['name']}")
+	d.page.wait_for_function("() => window.frappe?.realtime?.socket?.connected === true", timeout=30_000)
+	expect(d.page.locator(".form-dashboard .progress").first).to_be_visible()
+	d.page.evaluate(MARK)
+	d.shot("running")
+	d.page.get_by_role("button", name=d.page.evaluate("() => __('Resume Run')")).click()
+	# the chunks are done by jobs on the worker; only realtime events bring their progress into this page
+	d.page.wait_for_function(
+		f"() => cur_frm && cur_frm.doc.name === '{run['name']}' && cur_frm.doc.status === 'Completed'"
+		f" && cur_frm.doc.runs === {run['runs']} && cur_frm.doc.chunks_completed === {run['chunks']}",
+		timeout=120_000,
+	)
+	assert d.page.evaluate("() => window.__not_reloaded === true"), "the page was reloaded"
+	progress = d.page.evaluate("() => window.__progress")
+	assert len(progress) >= 2 and max(progress) >= 100, progress  # one event per chunk
+	expect(d.page.locator(".modal-backdrop")).to_have_count(0)  # Frappe's progress dialog closes at 100%
+	d.wait_idle()
+	d.shot("completed")
 
 
 def test_list_refreshes_when_another_user_adds_a_record(desk, desk_user, make_user):

@@ -465,3 +465,18 @@ def sleepy_job(key: str, seconds: int = 300):
 def enqueue_sleepy_job(key: str, queue: str = "short") -> str:
 	""":func:`sleepy_job` queued on ``queue``; returns the RQ job's id."""
 	return frappe.enqueue("pinjaman_online.tests.factories.sleepy_job", queue=queue, key=key, job_name=key).id
+
+
+def servicing_run_to_resume(chunks: int = 3) -> dict:
+	"""Today's daily servicing run started and split into about ``chunks`` chunks that are left Queued, as a
+	worker killed before taking them leaves them: the run is Running until resumed. Returns
+	``{"name", "runs", "chunks"}``."""
+	from math import ceil
+
+	from pinjaman_online.lending.lifecycle import LIVE
+	from pinjaman_online.servicing.daily import _start_run
+
+	live = frappe.db.count("Loan", {"status": ("in", LIVE)})
+	run, names = _start_run(getdate(today()), max(1, ceil(live / max(1, int(chunks)))))
+	frappe.db.commit()
+	return {"name": run.name, "runs": run.runs, "chunks": len(names)}
