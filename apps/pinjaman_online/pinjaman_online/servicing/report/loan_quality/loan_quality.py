@@ -44,9 +44,10 @@ def execute(filters=None):
 	summary = [
 		{
 			"label": _("NPL ratio"),
-			"value": f"{npl_ratio}%",
+			# a percentage for display (the desk formats it in the site's number format); no money
+			"value": float(npl_ratio),
 			"indicator": "Red" if npl_ratio > 5 else "Green",
-			"datatype": "Data",
+			"datatype": "Percent",
 		},
 		{"label": _("Outstanding principal"), "value": total, "datatype": "Currency", "currency": "IDR"},
 		{"label": _("Non-performing (Kol 3–5)"), "value": npl, "datatype": "Currency", "currency": "IDR"},
