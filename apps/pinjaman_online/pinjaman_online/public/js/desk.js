@@ -68,3 +68,12 @@
 	};
 	formatters.__pinjaman_percent = true;
 })();
+
+// A workflow state is shown in the user's language wherever it is read, as the form's status badge and the
+// link input already do: Frappe's Link formatter (read-only fields, list and report cells) shows the raw
+// name, so a form read "Status: Committee SPV" under the badge "Komite SPV".
+(() => {
+	const link_formatters = frappe.form && frappe.form.link_formatters;
+	if (!link_formatters || link_formatters["Workflow State"]) return;
+	link_formatters["Workflow State"] = (value) => (value ? __(value) : value);
+})();
