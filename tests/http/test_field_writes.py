@@ -557,6 +557,66 @@ def test_kyc_status(admin, staff, world):
 				attempt(admin, staff[who], "KYC Submission", world["kyc"], field, values, door)
 
 
+def test_kyc_review_methods_on_a_forged_copy(admin, staff, world):
+	"""``run_doc_method`` (API v1 and v2) builds the document from the request and runs a whitelisted
+	controller method on it: a reviewer's Approve (which saves as the system) on a copy with a forged face-match
+	score, member and photos is refused, and nothing is stored; Approve on the stored record still works."""
+	analyst = staff["analyst"]
+	forged_values = {
+		"face_match_score": 99,
+		"member": world["other_member"],
+		"ktp_image": "/private/files/forged-ktp.png",
+		"selfie_image": "/private/files/forged-selfie.png",
+	}
+	for door in ("/api/method/run_doc_method", "/api/v2/method/run_doc_method"):
+		kyc = admin.insert(
+			"KYC Submission",
+			{"member": world["member"], "status": "Pending", "nik_masked": "3201********0002"},
+		)["name"]
+		before = admin.get("KYC Submission", kyc)
+		forged = {**analyst.get("KYC Submission", kyc), **forged_values}
+		for method, kwargs in (("approve", {"reason": "ok"}), ("retry_verification", {})):
+			if door.startswith("/api/v2"):
+				r = analyst.call(
+					"POST", door, None, json={"method": method, "document": forged, "kwargs": kwargs}
+				)
+			else:
+				r = analyst.call(
+					"POST",
+					door,
+					None,
+					data={"method": method, "docs": json.dumps(forged), "args": json.dumps(kwargs)},
+				)
+			after = admin.get("KYC Submission", kyc)
+			assert r.status_code == 403, f"{door} {method}: {r.status_code} {r.text[:300]}"
+			for field in ("status", *forged_values):
+				assert after.get(field) == before.get(field), (
+					f"{door} {method} stored {field}={after.get(field)}"
+				)
+			record_refusal(r, door, f"KYC Submission.{method} as {analyst.user}")
+			CHECKED.append(("KYC Submission", ",".join(forged_values), f"{door} {method}", analyst.user))
+	# the reviewer's own action on the stored record (the desk's form calls it so)
+	stored = admin.insert(
+		"KYC Submission",
+		{
+			"member": world["member"],
+			"status": "Pending",
+			"nik_masked": "3201********0003",
+			"ktp_image": "/private/files/ktp-ok.png",
+			"selfie_image": "/private/files/selfie-ok.png",
+		},
+	)["name"]
+	doc = analyst.get("KYC Submission", stored)
+	r = analyst.call(
+		"POST",
+		"/api/method/run_doc_method",
+		None,
+		data={"method": "approve", "docs": json.dumps(doc), "args": json.dumps({"reason": "ok"})},
+	)
+	assert r.status_code == 200, r.text[:300]
+	assert admin.get("KYC Submission", stored)["status"] == "Verified"
+
+
 def test_member_user_cannot_be_handed_to_a_borrower(admin, staff, world, borrower):
 	"""Finding: Sales set Member.user to a borrower's account, handing that borrower another member's record.
 	No staff role can set it, on an existing member or a new one; nor the registration channel."""

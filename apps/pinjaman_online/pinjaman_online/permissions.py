@@ -528,9 +528,14 @@ def write_as_system(doc, *ptypes: str):
 	Checks first that the session user has each permission in ``ptypes`` ("create", "write", "submit"…)
 	on ``doc`` (raises ``frappe.PermissionError`` otherwise), then sets ``doc.flags.ignore_permissions`` so
 	that the save neither checks again nor resets the fields at SYSTEM_PERMLEVEL. Returns ``doc``.
+
+	Call it before the code writes any such field: an existing ``doc`` whose system-set fields already differ
+	from the stored record is a copy a client wrote (a whitelisted controller method called through
+	``run_doc_method``, which builds the document from the request), refused with SystemFieldWriteError.
 	"""
 	for ptype in ptypes:
 		doc.check_permission(ptype)
+	refuse_system_field_writes(doc)
 	doc.flags.ignore_permissions = True
 	return doc
 
