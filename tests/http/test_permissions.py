@@ -740,6 +740,78 @@ def test_debug_never_returns_sql(world):
 			assert "debug" not in r.json() and "_debug_messages" not in r.json(), r.text[:300]
 
 
+def test_run_doc_method_on_a_copy_of_another_members_record(admin, world):
+	"""``run_doc_method`` builds the document from the request: a copy of another member's record (with the
+	caller as its user) answers as a record that does not exist, on API v1 and v2, and tells nothing of the
+	stored record (Frappe's timestamp check quoted its ``modified``); no comment is added to it."""
+	users = {w.key: w for w in world["users"]}
+	ana = users["borrower-a"]
+	ben_member = world["ben_member"]
+	stored = admin.get("Member", ben_member)
+	answers = {}
+	for name, modified in (
+		(ben_member, "2020-01-01 00:00:00"),
+		(ben_member, stored["modified"]),
+		("MBR-NONE-0", None),
+	):
+		copy = {"doctype": "Member", "name": name, "user": ana.api.user, "modified": modified}
+		for door in ("/api/method/run_doc_method", "/api/v2/method/run_doc_method"):
+			if door.startswith("/api/v2"):
+				body = {"json": {"method": "add_comment", "document": copy, "kwargs": {"text": "forged"}}}
+			else:
+				body = {
+					"data": {
+						"method": "add_comment",
+						"docs": json.dumps(copy),
+						"args": json.dumps({"text": "forged"}),
+					}
+				}
+			r = ana.api.s.post(URL + door, timeout=60, **body)
+			tally(f"{door} (client's copy)", "Member", ana.key, name == ben_member)
+			assert r.status_code == 404, f"{door} {name}: {r.status_code} {r.text[:300]}"
+			assert stored["modified"] not in r.text
+			answers.setdefault(door, set()).add(r.text.replace(name, "NAME").split("__frappe_exc_id")[0])
+	assert all(len(texts) == 1 for texts in answers.values()), answers  # the same answer as for no record
+	comments = admin.list(
+		"Comment",
+		filters=json.dumps([["reference_name", "=", ben_member], ["content", "like", "%forged%"]]),
+	)
+	assert not comments
+
+
+def test_connections_of_records_the_user_may_not_read(world):
+	"""The form's connections (``linked_with.get``, ``get_submitted_linked_docs``, ``get_open_count``): refused for
+	a record the user may not read; counted only over doctypes the user reads."""
+	users = {w.key: w for w in world["users"]}
+	loan, member = world["ana_loan"], next(w.member for w in world["users"] if w.key == "borrower-a")
+	branch = users["branch-sales"]  # the first borrower is not in the agent's branch
+	for method, params in (
+		("frappe.desk.form.linked_with.get_submitted_linked_docs", {"doctype": "Loan", "name": loan}),
+		("frappe.desk.form.linked_with.get", {"doctype": "Loan", "docname": loan}),
+		("frappe.desk.notifications.get_open_count", {"doctype": "Member", "name": member}),
+	):
+		r = get(branch, f"/api/method/{method}", **params)
+		tally(method, params["doctype"], branch.key, True)
+		assert refused(r), f"{method} as {branch.key}: {r.status_code} {r.text[:300]}"
+	sales = users["sales"]
+	r = get(
+		sales, "/api/method/frappe.desk.form.linked_with.get_submitted_linked_docs", doctype="Loan", name=loan
+	)
+	tally("frappe.desk.form.linked_with.get_submitted_linked_docs", "Loan", sales.key, False)
+	assert r.status_code == 200 and r.json()["message"]["count"], r.text[:300]
+	r = get(
+		sales,
+		"/api/method/frappe.desk.notifications.get_open_count",
+		doctype="Member",
+		name=member,
+		items=json.dumps(["Reconciliation Exception", "Loan"]),
+	)
+	tally("frappe.desk.notifications.get_open_count", "Reconciliation Exception", sales.key, True)
+	assert r.status_code == 200, r.text[:300]
+	counted = {d["doctype"] for d in r.json()["message"]["count"]["external_links_found"]}
+	assert counted == {"Loan"}, counted
+
+
 @pytest.fixture(scope="module", autouse=True)
 def figures():
 	yield

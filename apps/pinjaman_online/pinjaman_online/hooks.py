@@ -199,6 +199,9 @@ override_whitelisted_methods = {
 	"frappe.desk.search.search_widget": "pinjaman_online.overrides.reads.search_widget",
 	"frappe.desk.search.search_link": "pinjaman_online.overrides.reads.search_link",
 	"frappe.desk.listview.get_group_by_count": "pinjaman_online.overrides.reads.get_group_by_count",
+	"frappe.desk.form.linked_with.get_submitted_linked_docs": "pinjaman_online.overrides.reads.get_submitted_linked_docs",
+	"frappe.desk.form.linked_with.get": "pinjaman_online.overrides.reads.get_linked_docs_of",
+	"frappe.desk.notifications.get_open_count": "pinjaman_online.overrides.reads.get_open_count",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
 	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
@@ -215,6 +218,9 @@ auth_hooks = [
 	"pinjaman_online.login_policy.enforce_on_authenticated_request",
 	# system_modules.py: a switched-off module's doctypes and endpoints answer 403 saying so
 	"pinjaman_online.system_modules.enforce_on_request",
+	# permissions: run_doc_method on a client's copy of a record the user may not read is refused
+	# (overrides/doc_methods.py)
+	"pinjaman_online.overrides.doc_methods.check_stored_record",
 ]
 before_request = [
 	# error_responses.py, first: no traceback in any error response, and a trace id to refer to

@@ -325,6 +325,69 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 	)
 
 
+def _check_record(doctype, name):
+	"""Raise PermissionError unless the user may read the record ``doctype`` ``name`` (one that does not exist
+	answers the same)."""
+	from pinjaman_online.permissions import can_read_record
+
+	if not isinstance(doctype, str) or not isinstance(name, str) or not can_read_record(doctype, name):
+		frappe.throw(_("No permission for {0}").format(_(str(doctype))), frappe.PermissionError)
+
+
+@frappe.whitelist()
+def get_submitted_linked_docs(doctype: str, name: str) -> dict:
+	"""``frappe.desk.form.linked_with.get_submitted_linked_docs`` (the desk's *Cancel All*) of a record the user
+	may read, listing the linked submitted documents the user may read. Frappe 15.44 ignores the answer of its
+	own permission check and lists the names of every document linked to any record named. Needed on v15 up
+	to at least 15.44.2."""
+	from frappe.desk.form import linked_with
+
+	from pinjaman_online.permissions import can_read_record
+
+	_check_record(doctype, name)
+	result = linked_with.get_submitted_linked_docs(doctype, name)
+	docs = [d for d in result["docs"] if can_read_record(d["doctype"], d["name"])]
+	return {"docs": docs, "count": len(docs)}
+
+
+@frappe.whitelist()
+def get_linked_docs_of(doctype, docname):
+	"""``frappe.desk.form.linked_with.get`` (the form's *Connections*) of a record the user may read: Frappe
+	15.44 ignores the answer of its own permission check. Needed on v15 up to at least 15.44.2."""
+	from frappe.desk.form import linked_with
+
+	_check_record(doctype, docname)
+	return linked_with.get(doctype, docname)
+
+
+@frappe.whitelist()
+def get_open_count(doctype: str, name: str, items=None):
+	"""``frappe.desk.notifications.get_open_count`` (the counts of a form's *Connections*) over the linked
+	doctypes the user may read only. Frappe 15.44 checks the record, then counts the linked records of every
+	doctype the client names in ``items`` without any permission (e.g. a member's reconciliation exceptions or
+	refresh tokens for a sales user). Needed on v15 up to at least 15.44.2."""
+	from frappe.desk.notifications import get_open_count as frappe_get_open_count
+
+	if items is not None:
+		items = frappe.parse_json(items)
+		if not isinstance(items, list):
+			frappe.throw(_("items must be a list of doctypes"))
+	else:
+		items = [
+			d
+			for group in frappe.get_meta(doctype).get_dashboard_data().transactions
+			for d in group.get("items")
+		]
+	readable = [
+		d
+		for d in items
+		if isinstance(d, str)
+		and frappe.db.exists("DocType", d)
+		and (frappe.has_permission(d, "read") or frappe.has_permission(d, "select"))
+	]
+	return frappe_get_open_count(doctype, name, readable)
+
+
 def strip_debug_output(response=None, request=None):
 	"""``after_request`` hook: remove Frappe's debug output (``_debug_messages`` of /api/method and
 	/api/resource, ``debug`` of /api/v2: the SQL a request ran) from JSON answers to anyone but System
