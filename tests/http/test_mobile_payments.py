@@ -188,10 +188,18 @@ def req_amount_text(amount: str) -> str:
 	return "Rp" + f"{int(Decimal(amount)):,}".replace(",", ".")
 
 
+def _message(r) -> str:
+	"""The first message of a Frappe error answer."""
+	return json.loads(json.loads(r.json()["_server_messages"])[0])["message"]
+
+
 def test_another_borrower_sees_no_bill_and_cannot_pay_the_loan(alice, guest, sms, gateway):
 	other = bearer(registered(guest, sms)["tokens"]["access_token"])
 	assert other.method(P + "billing", verb="GET")["loans"] == []
-	other.method(P + "request_payment", expect=403, loan=alice["loan"], amount=100000)
+	# another's loan answers as a loan that does not exist (same status, same message)
+	theirs = other.method(P + "request_payment", expect=404, loan=alice["loan"], amount=100000)
+	none = other.method(P + "request_payment", expect=404, loan="LN-NOPE-00000", amount=100000)
+	assert _message(theirs).replace(alice["loan"], "X") == _message(none).replace("LN-NOPE-00000", "X")
 	req = alice["api"].method(P + "request_payment", loan=alice["loan"], amount=100000)
 	other.method(P + "payment_status", expect=404, verb="GET", payment_request=req["payment_request"])
 	guest.method(P + "billing", expect=403, verb="GET")  # Frappe: not whitelisted for Guest

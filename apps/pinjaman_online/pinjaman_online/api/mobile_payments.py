@@ -26,8 +26,8 @@ def billing(upcoming: Limit = 3) -> dict:
 def request_payment(loan: str, amount: Money | None = None) -> dict:
 	"""`POST /payments`: open a virtual account to pay ``amount`` (whole Rupiah; default: the loan's amount
 	due now, or its next installment) on one of the borrower's loans. Returns the Loan Payment Request (bank,
-	VA number, expiry, status Pending). 403 another's loan, 417 amount not > 0 or above the outstanding,
-	503 payment gateway unavailable (nothing is written)."""
+	VA number, expiry, status Pending). 404 an unknown loan or another's (the same answer), 417 amount not > 0
+	or above the outstanding, 503 payment gateway unavailable (nothing is written)."""
 	auth.current_claims()
 	return payments.create_request(loan, amount)
 
@@ -40,7 +40,7 @@ def payoff_quote(loan: str) -> dict:
 	period pro rata by days), unpaid ``penalty``, the product's ``early_settlement_fee``, the
 	``waived_interest`` (later interest not collected) and ``total``; valid today only (``valid_until``).
 	``outstanding`` is what paying every installment as scheduled would cost (future interest included).
-	403 another's loan, 404 unknown loan, 417 a loan that is not Active/Default."""
+	404 an unknown loan or another's (the same answer), 417 a loan that is not Active/Default."""
 	auth.current_claims()
 	return payments.settlement_quote(loan)
 
@@ -52,7 +52,7 @@ def request_settlement(loan: str, amount: Money, as_of: Date) -> dict:
 	quote's date, ``amount`` = its ``total``). Paying it settles the loan (Loan Settlement; waived interest
 	is not collected). Asking again for the same quote returns the same Pending request. 409
 	``QUOTE_EXPIRED`` (quote of another day) or ``QUOTE_CHANGED`` (not today's total): ask for a new quote;
-	403, 404, 417 as ``payoff_quote``; 503 payment gateway unavailable (nothing is written)."""
+	404, 417 as ``payoff_quote``; 503 payment gateway unavailable (nothing is written)."""
 	auth.current_claims()
 	return payments.create_settlement_request(loan, amount, as_of)
 

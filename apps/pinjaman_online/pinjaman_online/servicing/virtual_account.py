@@ -34,6 +34,7 @@ from frappe.utils.password import get_decrypted_password
 from pinjaman_online.lending.errors import LendingError
 from pinjaman_online.lending.payments import Bill, bill_of, request_amount, signature_valid, split_received
 from pinjaman_online.origination.utils import OWED_LOAN_STATUSES
+from pinjaman_online.permissions import can_read_record
 from pinjaman_online.servicing.utils import dues_of, installment_rows
 from pinjaman_online.utils import lock_row, throw_lending_error, to_money
 
@@ -173,11 +174,11 @@ def request_summary(row) -> dict:
 def _payable_loan(loan: str):
 	"""The Loan ``loan`` when the caller may read it and it takes payments (Active or Default).
 
-	Errors: 404 unknown loan, 403 a loan the caller may not read, 417 a loan not Active/Default."""
-	if not frappe.db.exists("Loan", loan):
+	Errors: 404 unknown loan or a loan the caller may not read (the same answer: another member's loan number
+	is not confirmed to exist), 417 a loan not Active/Default."""
+	if not can_read_record("Loan", loan):
 		frappe.throw(_("Loan {0} not found").format(loan), frappe.DoesNotExistError)
 	doc = frappe.get_doc("Loan", loan)
-	doc.check_permission("read")
 	if doc.status not in OWED_LOAN_STATUSES:
 		frappe.throw(
 			_("Loan {0} is {1}: it takes no payments").format(loan, _(doc.status)), title=_("Cannot pay")
