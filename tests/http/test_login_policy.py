@@ -248,6 +248,14 @@ def test_mobile_and_frappe_login_share_the_account_state(guest, sms):
 	assert "try again in" in frappe_login(attacker, ident["email"], PASSWORD, 401).json()["message"]
 
 
+BANK_ROWS = {
+	"doctype": "Member Bank Account",
+	"parent": "Member",
+	"fields": '["name", "parent", "account_number"]',
+	"limit_page_length": 0,
+}
+
+
 def test_borrowers_are_website_users_refused_until_verified_and_kept_out_of_the_desk(admin, guest, sms):
 	role = admin.get("Role", "Member")
 	assert role["desk_access"] == 0
@@ -257,6 +265,9 @@ def test_borrowers_are_website_users_refused_until_verified_and_kept_out_of_the_
 	browser = client(fresh_ip(), name="borrower")
 	r = frappe_login(browser, ident["email"], PASSWORD, 401)
 	assert "Verify your phone" in r.text
+	# the refused login left no session: child rows of members are not listed to it
+	rows = browser.call("GET", "/api/method/frappe.client.get_list", None, params=BANK_ROWS)
+	assert rows.status_code in (401, 403), rows.text[:300]
 
 	guest.method(M + "verify_otp", phone=ident["e164"], code=sms.last_code(ident["e164"]))
 	assert frappe_login(browser, ident["email"], PASSWORD, 200).json()["message"] == "No App"
@@ -268,6 +279,21 @@ def test_borrowers_are_website_users_refused_until_verified_and_kept_out_of_the_
 	assert listing.status_code == 403, listing.text[:300]
 	# The borrower's own records stay reachable through REST.
 	assert browser.get("Member", ident["registration"]["member"])["name"] == ident["registration"]["member"]
+	# Child rows through the session: the borrower's own only, never another member's bank accounts.
+	other = borrower(guest, sms)["registration"]["member"]
+	admin.update(
+		"Member",
+		other,
+		{
+			"pension_fund": "Taspen",
+			"pension_number": f"TSP{uuid.uuid4().hex[:10]}",
+			"monthly_pension_benefit": 5_000_000,
+			"bank_accounts": [{"bank_name": "BRI", "account_number": "777000111", "account_holder": "Lain"}],
+		},
+	)
+	rows = browser.call("GET", "/api/method/frappe.client.get_list", 200, params=BANK_ROWS).json()["message"]
+	assert {r["parent"] for r in rows} <= {ident["registration"]["member"]}, rows
+	assert "777000111" not in json.dumps(rows)
 
 
 # ---------------------------------------------------------------- API key, JWT, disabled users
