@@ -456,6 +456,37 @@ def test_reportview_arguments_it_does_not_take(admin):
 	)
 
 
+def test_lists_naming_a_table_that_is_not_theirs(admin, users):
+	"""A list or count whose fields, filters or order name another doctype's table (not a child table of the
+	queried one): Frappe joins it as a child table and the database refuses the query. A 417 naming it, on
+	every list door, for staff and borrowers; a child table's field still filters."""
+	nik = '["name", "`tabMember`.`nik`"]'
+	by_nik = json.dumps([["Member", "nik", "like", "3%"]])
+	cases = [
+		("GET", "/api/resource/Loan", {"fields": nik}),
+		("GET", "/api/resource/Loan", {"filters": by_nik}),
+		("GET", "/api/resource/Loan", {"order_by": "`tabMember`.`nik` desc"}),
+		("GET", "/api/v2/document/Loan", {"fields": nik}),
+		("GET", "/api/v2/doctype/Loan/count", {"filters": by_nik}),
+		("GET", "/api/method/frappe.client.get_list", {"doctype": "Loan", "fields": nik}),
+		("GET", "/api/method/frappe.client.get_count", {"doctype": "Loan", "filters": by_nik}),
+		("GET", "/api/method/frappe.desk.reportview.get_count", {"doctype": "Loan", "filters": by_nik}),
+		("POST", "/api/method/frappe.desk.reportview.get", {"doctype": "Loan", "fields": nik}),
+	]
+	for api in (admin, users["mobile"]):
+		for verb, path, params in cases:
+			kw = {"params": params} if verb == "GET" else {"data": params}
+			r = api.call(verb, path, None, **kw)
+			record("generic surface", f"{verb} {path} {params} as {api.user}", r)
+			if api is not admin and path.startswith("/api/method/frappe.desk."):
+				expect(r.status_code in (403, 417), f"{path} {params}: {r.status_code} {r.text[:300]}")
+				continue
+			expect(r.status_code == 417, f"{path} {params} as {api.user}: {r.status_code} {r.text[:300]}")
+			expect(code_of(r) == "FOREIGN_TABLE", r.text[:300])
+	child = json.dumps([["Member Bank Account", "account_number", "like", "5%"]])
+	admin.call("GET", "/api/resource/Member", 200, params={"filters": child})
+
+
 def test_bodies_frappe_cannot_read(admin, users):
 	"""Bodies that fail inside Frappe before any endpoint runs: a form field whose name is not UTF-8 (a keyword
 	Frappe cannot pass), and /api/resource writes whose body is not a JSON object."""

@@ -232,6 +232,8 @@ before_request = [
 	"pinjaman_online.login_policy.before_request",
 	# api/errors.py: an unknown doctype on /api/resource or /api/v2 is a 404 (Frappe fails importing it)
 	"pinjaman_online.api.errors.unknown_doctype",
+	# api/errors.py: a list naming a table that is not the doctype's or a child table's is a 417 (a 500 in Frappe)
+	"pinjaman_online.api.errors.foreign_tables",
 	# replica.py: a read-only or report request reads the primary when the configured read replica is down
 	"pinjaman_online.replica.before_request",
 ]

@@ -14,9 +14,12 @@
 * :func:`unknown_doctype` (``before_request`` hook): ``/api/resource/<doctype>`` and ``/api/v2`` with a
   doctype that does not exist fail inside Frappe while importing its controller (ImportError, a 500); this
   answers 404 first.
+* :func:`foreign_tables` (``before_request`` hook): a list or count naming a table that is not the doctype's
+  own or one of its child tables fails in the database (unknown column, a 500); this answers 417 first.
 """
 
 import json
+import re
 from urllib.parse import unquote
 
 import frappe
@@ -228,6 +231,91 @@ def unknown_doctype():
 				"Send the document as a JSON object (Content-Type: application/json), or as a form field 'data'"
 			),
 			MalformedRequest,
+			title=_("Invalid request"),
+		)
+
+
+# Whitelisted methods that hand ``fields``, ``filters``, ``or_filters``, ``order_by`` and ``group_by`` of the
+# request to Frappe's list query (DatabaseQuery) for the request's ``doctype``.
+LIST_METHODS = frozenset(
+	{
+		"frappe.client.get_list",
+		"frappe.client.get_count",
+		"frappe.desk.reportview.get",
+		"frappe.desk.reportview.get_list",
+		"frappe.desk.reportview.get_count",
+		"frappe.desk.reportview.export_query",
+	}
+)
+METHOD_PREFIXES = ("/api/method/", "/api/v1/method/", "/api/v2/method/")
+QUERY_ARGUMENTS = ("fields", "filters", "or_filters", "order_by", "group_by")
+_TABLE = re.compile(r"`tab([^`]+)`")
+
+
+def _queried_doctype(request) -> str | None:
+	"""The doctype a list request queries (a REST list or count, or a list method's ``doctype``), or None."""
+	form = frappe.local.form_dict or {}
+	path = getattr(request, "path", "") or ""
+	if request.method == "GET":
+		for prefix, tail in (
+			("/api/resource/", ""),
+			("/api/v2/document/", ""),
+			("/api/v2/doctype/", "count"),
+		):
+			if path.startswith(prefix):
+				parts = [unquote(p) for p in path[len(prefix) :].strip("/").split("/")]
+				if parts[1:] == ([tail] if tail else []):
+					return parts[0]
+	method = form.get("cmd") or next(
+		(path[len(p) :].strip("/") for p in METHOD_PREFIXES if path.startswith(p)), None
+	)
+	if method in LIST_METHODS and isinstance(form.get("doctype"), str):
+		return form.doctype
+	return None
+
+
+def _tables_named(value) -> set[str]:
+	"""Doctypes whose tables a query argument names: ```tabX``` anywhere, and the doctype of a filter given as
+	``[doctype, field, operator, value]``."""
+	if isinstance(value, str):
+		try:
+			value = json.loads(value)
+		except ValueError:
+			return set(_TABLE.findall(value))
+	found = set(_TABLE.findall(json.dumps(value, default=str)))
+	rows = value if isinstance(value, list) else []
+	for row in rows:
+		if isinstance(row, list | tuple) and len(row) >= 4 and isinstance(row[0], str):
+			found.add(row[0])
+	return found
+
+
+def foreign_tables():
+	"""``before_request`` hook: 417 for a list or count whose query arguments name a table that is neither the
+	queried doctype nor one of its child tables (``fields=["`tabMember`.`nik`"]`` on Loan). Frappe joins any
+	such table as if it were a child table and the database refuses the query (unknown column, a 500)."""
+	request = getattr(frappe.local, "request", None)
+	if request is None:
+		return
+	doctype = _queried_doctype(request)
+	if not doctype or not frappe.db.exists("DocType", doctype):
+		return
+	form = frappe.local.form_dict
+	named = set()
+	for key in QUERY_ARGUMENTS:
+		if form.get(key):
+			named |= _tables_named(form.get(key))
+	if not named:
+		return
+	allowed = {doctype} | {df.options for df in frappe.get_meta(doctype).get_table_fields()}
+	foreign = sorted(named - allowed)
+	if foreign:
+		frappe.local.response["code"] = "FOREIGN_TABLE"
+		frappe.throw(
+			_("{0} cannot be queried with {1}: only {1} and its child tables can").format(
+				", ".join(foreign), doctype
+			),
+			InvalidRequest,
 			title=_("Invalid request"),
 		)
 
