@@ -13,6 +13,11 @@ frappe.query_reports["Audit Trail"] = {
 			label: __("Document"),
 			fieldtype: "Dynamic Link",
 			options: "reference_doctype",
+			// the filter's doctype, not the form left open behind the report (Frappe's default reads cur_frm);
+			// a document passed in the route (the Loan form's View → Audit Trail) is checked while its doctype,
+			// passed with it, is still being set
+			get_options: () =>
+				frappe.query_report.get_filter_value("reference_doctype") || frappe.route_options?.reference_doctype,
 		},
 		{
 			fieldname: "include_related",

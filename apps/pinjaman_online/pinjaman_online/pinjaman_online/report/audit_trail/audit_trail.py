@@ -16,10 +16,11 @@ Everything is read with ``frappe.get_list``: only documents, and changes of docu
 """
 
 import json
+import re
 
 import frappe
 from frappe import _
-from frappe.utils import cint
+from frappe.utils import cint, flt, fmt_money, get_number_format_info
 
 DOCSTATUS = {0: "Draft", 1: "Submitted", 2: "Cancelled"}
 SUMMARY_FIELDS = 8  # at most this many fields describe a created document or a child row
@@ -214,12 +215,33 @@ def show(meta, fieldname: str, value) -> str | None:
 		return _(str(value))
 	if df.fieldtype in ("Currency", "Float", "Percent", "Int", "Date", "Datetime"):
 		try:
-			return frappe.format_value(value, df, currency=frappe.db.get_default("currency"))
+			return formatted(value, df)
 		except (ValueError, TypeError):  # a value stored before the field's type changed
 			return str(value)
 	if df.fieldtype in ("Text Editor", "HTML Editor"):
 		return frappe.utils.strip_html(str(value))
 	return str(value)
+
+
+def formatted(value, df) -> str:
+	"""A number or date as the desk shows it. Money with System Settings' currency precision (0 for Rupiah:
+	Frappe's server formatting reads a precision of 0 as unset and adds ",00"), also a value Frappe stored formatted
+	in a Version ("Rp 180.000,00"); percentages in the number format, as amounts ("19,67%", not "19.67%")."""
+	precision = frappe.db.get_default("currency_precision")
+	if df.fieldtype == "Currency" and not df.precision and precision not in (None, ""):
+		if isinstance(value, str):  # as Frappe formatted it into the Version: "Rp 180.000,00" → "Rp 180.000"
+			decimal = get_number_format_info(frappe.db.get_default("number_format") or "#,###.##")[0]
+			return (
+				re.sub(rf"{re.escape(decimal)}0+$", "", value) if decimal and not cint(precision) else value
+			)
+		return fmt_money(value, precision=cint(precision), currency=frappe.db.get_default("currency"))
+	if df.fieldtype == "Percent":
+		if isinstance(value, str):  # as Frappe formatted it into the Version: "19.67%"
+			if not re.fullmatch(r"-?\d+(\.\d+)?%", value):
+				return value
+			value = flt(value[:-1])
+		return f"{fmt_money(flt(value, 2), precision=2 if flt(value, 2) % 1 else 0)}%"
+	return frappe.format_value(value, df, currency=frappe.db.get_default("currency"))
 
 
 def summary_fields(meta) -> list[str]:
@@ -252,7 +274,11 @@ def describe(meta, row) -> str | None:
 		return json.dumps(row, default=str)[:500]
 	parts = []
 	for fieldname in summary_fields(meta):
-		value = show(meta, fieldname, row.get(fieldname))
+		raw = row.get(fieldname)
+		numeric = meta.get_field(fieldname).fieldtype in ("Currency", "Float", "Percent", "Int")
+		if numeric and not isinstance(raw, str) and not flt(raw):
+			continue  # "Denda: Rp 0" says nothing
+		value = show(meta, fieldname, raw)
 		if value not in (None, "", "0") and not (
 			meta.get_field(fieldname).fieldtype == "Check" and value == _("No")
 		):

@@ -70,6 +70,18 @@
 				frm.disable_form();
 				frm.set_intro(__("This loan is {0}: it can no longer be changed.", [__(frm.doc.status)]), "blue");
 			}
+			if (frappe.boot.user.all_reports?.["Audit Trail"]) {
+				// every change of the loan and of the documents that moved its money, as labels and states
+				frm.add_custom_button(
+					__("Audit Trail"),
+					() =>
+						frappe.set_route("query-report", "Audit Trail", {
+							reference_doctype: "Loan",
+							reference_name: frm.doc.name,
+						}),
+					__("View")
+				);
+			}
 			frm.trigger("load_overview");
 		},
 
