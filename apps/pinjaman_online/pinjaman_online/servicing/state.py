@@ -24,7 +24,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import frappe
-from frappe.utils import getdate, now_datetime
+from frappe.utils import escape_html, getdate, now_datetime
 
 from pinjaman_online.borrower.events import publish_dpd_milestones
 from pinjaman_online.lending import lifecycle
@@ -295,6 +295,28 @@ def _reference(reference) -> tuple[str | None, str | None]:
 	return reference.doctype, reference.name
 
 
+def reason_text(why: str | None, lang: str | None = None) -> str:
+	"""A status change's reason in ``lang`` (default: the user's), part by part: the servicing code's and the
+	lending core's reasons are English phrases joined by ": " (``"payment: paid off"`` gives
+	``"pembayaran: lunas"`` in Indonesian; translations under the context "Loan status change"); free text
+	(a clerk's reason) stays as written."""
+	return ": ".join(
+		frappe._(part, lang=lang, context="Loan status change") for part in (why or "").split(": ")
+	)
+
+
+def updater_reference(ref_type: str | None, ref_name: str | None, why: str | None) -> dict:
+	"""What a status change's Version shows after "changed the value of Status from … to …" in the desk's
+	timeline (Frappe's ``updater_reference``): the reason in the site's language (System Settings; the
+	Version is read by every user, and written by the daily run too) and the document that caused the
+	change, linked (``{"doctype", "docname", "label"}``), or the reason alone. The label is HTML-escaped:
+	the timeline puts it into its markup as it is, and a reason may be a clerk's free text."""
+	text = reason_text(why, lang=frappe.get_system_settings("language") or None)
+	if ref_type and ref_name:
+		return {"doctype": ref_type, "docname": ref_name, "label": escape_html(f"({text}, {ref_name})")}
+	return {"label": escape_html(f"({text})")}
+
+
 def record_changes(
 	changes: list[tuple],
 	*,
@@ -328,7 +350,13 @@ def record_changes(
 					was, now = _date(before.get(field)), getattr(state, field)
 					if was != now:
 						changed.append([field, str(was) if was else None, str(now) if now else None])
-			data = {"changed": changed, "added": [], "removed": [], "row_changed": [], "comment": why}
+			data = {
+				"changed": changed,
+				"added": [],
+				"removed": [],
+				"row_changed": [],
+				"updater_reference": updater_reference(ref_type, ref_name, why),
+			}
 			versions.append(
 				(frappe.generate_hash(length=10), at, at, user, user, 0, 0, "Loan", loan,
 					json.dumps(data, separators=(",", ":")))

@@ -77,3 +77,58 @@
 	if (!link_formatters || link_formatters["Workflow State"]) return;
 	link_formatters["Workflow State"] = (value) => (value ? __(value) : value);
 })();
+
+// The form timeline's "changed the value of Status from Active to Closed" shows the stored values of select
+// fields and workflow states as they are, in English; the Version is left as it is (it is the record) and
+// the timeline is given a copy with those values in the user's language, as the fields show them.
+(() => {
+	function translated(value, df) {
+		if (value === null || value === undefined || value === "" || !df) return value;
+		const translated_link =
+			df.fieldtype === "Link" && (frappe.boot.translated_doctypes || []).includes(df.options);
+		return df.fieldtype === "Select" || translated_link ? __(String(value)) : value;
+	}
+
+	function translated_data(data, doctype) {
+		let changes;
+		try {
+			changes = JSON.parse(data);
+		} catch (e) {
+			return data;
+		}
+		(changes.changed || []).forEach((change) => {
+			const df = frappe.meta.get_docfield(doctype, change[0]);
+			change[1] = translated(change[1], df);
+			change[2] = translated(change[2], df);
+		});
+		(changes.row_changed || []).forEach((row) => {
+			const table = frappe.meta.get_docfield(doctype, row[0]);
+			(row[3] || []).forEach((change) => {
+				const df = table && frappe.meta.get_docfield(table.options, change[0]);
+				change[1] = translated(change[1], df);
+				change[2] = translated(change[2], df);
+			});
+		});
+		return JSON.stringify(changes);
+	}
+
+	$(document).on("form-load", (e, frm) => {
+		const timeline = frm && frm.timeline;
+		const proto = timeline && Object.getPrototypeOf(timeline);
+		if (!proto || proto.__pinjaman_translated_versions || !proto.get_version_timeline_contents) return;
+		const original = proto.get_version_timeline_contents;
+		proto.get_version_timeline_contents = function () {
+			const versions = (this.doc_info && this.doc_info.versions) || [];
+			const stored = versions.map((v) => v.data);
+			versions.forEach((v) => {
+				if (v.data) v.data = translated_data(v.data, this.frm.doctype);
+			});
+			try {
+				return original.call(this);
+			} finally {
+				versions.forEach((v, i) => (v.data = stored[i]));
+			}
+		};
+		proto.__pinjaman_translated_versions = true;
+	});
+})();

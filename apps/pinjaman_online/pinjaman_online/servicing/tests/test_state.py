@@ -1,6 +1,7 @@
 """Loan state written by one writer: every status change recorded (who, when, why, which document); the daily
 run in chunks, its penalty accruals as rows, a chunk that fails undone whole and done again on resume."""
 
+import json
 from unittest.mock import patch
 
 import frappe
@@ -10,6 +11,7 @@ from frappe.utils import add_days, add_months, getdate, today
 from pinjaman_online.api.servicing import pay, reverse_payment
 from pinjaman_online.servicing import daily
 from pinjaman_online.servicing.daily import resume_run, run_daily_servicing
+from pinjaman_online.servicing.state import reason_text, updater_reference
 from pinjaman_online.servicing.tests.test_servicing import penalty_product
 from pinjaman_online.tests.factories import as_user, make_active_loan
 
@@ -71,6 +73,26 @@ class TestStatusChanges(FrappeTestCase):
 		)
 		self.assertTrue(any('["status","Active","Closed"]' in v for v in versions))
 		self.assertTrue(any('["status","Closed","Active"]' in v for v in versions))
+		# the desk's timeline reads the change and, after it, the reason and a link to the document
+		payoff = next(json.loads(v) for v in versions if '["status","Active","Closed"]' in v)
+		self.assertNotIn("comment", payoff)  # a comment would hide the change in the timeline
+		self.assertEqual(
+			payoff["updater_reference"],
+			{
+				"doctype": "Loan Payment",
+				"docname": paid["name"],
+				"label": f"(payment: paid off, {paid['name']})",
+			},
+		)
+
+	def test_a_status_changes_reason_reads_in_the_sites_language_and_is_escaped(self):
+		self.assertEqual(reason_text("payment: paid off", lang="id"), "pembayaran: lunas")
+		self.assertEqual(reason_text("daily run: DPD 95 > 90", lang="id"), "proses harian: DPD 95 > 90")
+		with patch("frappe.get_system_settings", return_value="id"):
+			self.assertEqual(
+				updater_reference(None, None, "set by hand: <img src=x onerror=alert(1)>"),
+				{"label": "(diubah manual: &lt;img src=x onerror=alert(1)&gt;)"},
+			)
 
 	def test_default_by_the_daily_run_is_recorded_once_with_its_accruals(self):
 		loan = late_loan(95)
