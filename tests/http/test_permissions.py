@@ -528,6 +528,22 @@ def check_child(who: Who, child: str, truth: Truth) -> list[str]:
 		tally("/api/v2 document list (child)", child, who.key, bool(denied))
 		if (got or set()) - allowed:
 			failures.append(f"/api/v2 {child} parent={parent} as {who.key}: {sorted(got - allowed)[:3]}")
+		r = get(
+			who,
+			"/api/method/frappe.desk.search.search_link",
+			doctype=child,
+			txt="",
+			reference_doctype=parent,
+			ignore_user_permissions=1,
+			page_length=100000,
+		)
+		tally("frappe.desk.search.search_link (child)", child, who.key, bool(denied))
+		if r.status_code == 200:
+			found = {x["value"] for x in r.json().get("message") or []}
+			if found - allowed:
+				failures.append(f"search_link {child} ({parent}) as {who.key}: {sorted(found - allowed)[:3]}")
+		elif not refused(r) and r.status_code != 417:
+			failures.append(f"search_link {child} ({parent}) as {who.key}: {r.status_code} {r.text[:150]}")
 		n = count_of(get(who, "/api/method/frappe.client.get_count", doctype=child, parent=parent))
 		tally("frappe.client.get_count (child)", child, who.key, bool(denied))
 		rows_of_parent = {
