@@ -308,6 +308,12 @@ def child_row_doors(app: str, table: str, child: str, row: dict, edit: dict) -> 
 			{"json": {"doctype": child, "name": row["name"]}},
 		),
 		"PUT /api/resource (child row)": ("PUT", f"/api/resource/{child}/{row['name']}", {"json": edit}),
+		"PATCH /api/v2/document (child row)": (
+			"PATCH",
+			f"/api/v2/document/{child}/{row['name']}/",
+			{"json": edit},
+		),
+		"DELETE /api/v2/document (child row)": ("DELETE", f"/api/v2/document/{child}/{row['name']}/", {}),
 	}
 
 
