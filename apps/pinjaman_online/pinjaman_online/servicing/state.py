@@ -307,14 +307,16 @@ def reason_text(why: str | None, lang: str | None = None) -> str:
 
 def updater_reference(ref_type: str | None, ref_name: str | None, why: str | None) -> dict:
 	"""What a status change's Version shows after "changed the value of Status from … to …" in the desk's
-	timeline (Frappe's ``updater_reference``): the reason in the site's language (System Settings; the
-	Version is read by every user, and written by the daily run too) and the document that caused the
-	change, linked (``{"doctype", "docname", "label"}``), or the reason alone. The label is HTML-escaped:
-	the timeline puts it into its markup as it is, and a reason may be a clerk's free text."""
-	text = reason_text(why, lang=frappe.get_system_settings("language") or None)
+	timeline (Frappe's ``updater_reference``): ``label``, the reason in the writer's language and the
+	document that caused the change, linked through ``doctype`` and ``docname`` (or the reason alone), and
+	``reason``, the reason as written, from which the desk shows each reader the label in their own language
+	(public/js/desk.js). The label is HTML-escaped: the timeline puts it into its markup as it is, and a
+	reason may be a clerk's free text."""
+	text = reason_text(why)
 	if ref_type and ref_name:
-		return {"doctype": ref_type, "docname": ref_name, "label": escape_html(f"({text}, {ref_name})")}
-	return {"label": escape_html(f"({text})")}
+		label = escape_html(f"({text}, {ref_name})")
+		return {"doctype": ref_type, "docname": ref_name, "label": label, "reason": why}
+	return {"label": escape_html(f"({text})"), "reason": why}
 
 
 def record_changes(

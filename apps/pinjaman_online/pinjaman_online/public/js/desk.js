@@ -79,11 +79,14 @@
 })();
 
 // The form timeline's "changed the value of Status from Active to Closed" shows the stored values of select
-// fields and workflow states as they are, in English; the Version is left as it is (it is the record) and
-// the timeline is given a copy with those values in the user's language, as the fields show them.
+// fields and workflow states as they are, in English, checks as 0 and 1 and empty values as "null"; the
+// Version is left as it is (it is the record) and the timeline is given a copy with those values as the
+// fields show them, in the user's language ("Ya", "—").
 (() => {
 	function translated(value, df) {
-		if (value === null || value === undefined || value === "" || !df) return value;
+		if (value === null || value === undefined || value === "") return "—";
+		if (!df) return value;
+		if (df.fieldtype === "Check") return cint(value) ? __("Yes") : __("No");
 		const translated_link =
 			df.fieldtype === "Link" && (frappe.boot.translated_doctypes || []).includes(df.options);
 		return df.fieldtype === "Select" || translated_link ? __(String(value)) : value;
@@ -101,6 +104,16 @@
 			change[1] = translated(change[1], df);
 			change[2] = translated(change[2], df);
 		});
+		// a loan's status change: the reason in the reader's language (servicing/state.py updater_reference)
+		const reference = changes.updater_reference;
+		if (reference && reference.reason) {
+			const reason = String(reference.reason)
+				.split(": ")
+				.map((part) => __(part, null, "Loan status change"))
+				.join(": ");
+			const text = reference.docname ? `(${reason}, ${reference.docname})` : `(${reason})`;
+			reference.label = frappe.utils.escape_html(text);
+		}
 		(changes.row_changed || []).forEach((row) => {
 			const table = frappe.meta.get_docfield(doctype, row[0]);
 			(row[3] || []).forEach((change) => {
@@ -131,4 +144,18 @@
 		};
 		proto.__pinjaman_translated_versions = true;
 	});
+})();
+
+// Field labels from Frappe's meta (the timeline's child-row changes, list settings, group-by and report
+// columns) in the user's language, as the form shows them: frappe.meta.get_label returns the label as
+// stored, so a timeline read "Verified dari Tidak menjadi Ya pada baris #1".
+(() => {
+	const meta = frappe.meta;
+	if (!meta || !meta.get_label || meta.__pinjaman_translated_labels) return;
+	const get_label = meta.get_label;
+	meta.get_label = function (dt, fn, dn) {
+		const label = get_label.call(this, dt, fn, dn);
+		return label && label !== fn ? __(label, null, dt) : label;
+	};
+	meta.__pinjaman_translated_labels = true;
 })();

@@ -81,18 +81,25 @@ class TestStatusChanges(FrappeTestCase):
 			{
 				"doctype": "Loan Payment",
 				"docname": paid["name"],
-				"label": f"(payment: paid off, {paid['name']})",
+				"label": f"({reason_text('payment: paid off')}, {paid['name']})",
+				"reason": "payment: paid off",
 			},
 		)
 
-	def test_a_status_changes_reason_reads_in_the_sites_language_and_is_escaped(self):
+	def test_a_status_changes_reason_reads_in_the_writers_language_and_is_escaped(self):
 		self.assertEqual(reason_text("payment: paid off", lang="id"), "pembayaran: lunas")
 		self.assertEqual(reason_text("daily run: DPD 95 > 90", lang="id"), "proses harian: DPD 95 > 90")
-		with patch("frappe.get_system_settings", return_value="id"):
+		lang, frappe.local.lang = frappe.local.lang, "id"
+		try:
 			self.assertEqual(
 				updater_reference(None, None, "set by hand: <img src=x onerror=alert(1)>"),
-				{"label": "(diubah manual: &lt;img src=x onerror=alert(1)&gt;)"},
+				{
+					"label": "(diubah manual: &lt;img src=x onerror=alert(1)&gt;)",
+					"reason": "set by hand: <img src=x onerror=alert(1)>",
+				},
 			)
+		finally:
+			frappe.local.lang = lang
 
 	def test_default_by_the_daily_run_is_recorded_once_with_its_accruals(self):
 		loan = late_loan(95)
