@@ -48,16 +48,16 @@
 // Percentages in the site's number format, like every other number of the desk: Frappe's Percent formatter
 // (v15) prints the JavaScript number ("54.77%") whatever the format, so with the Indonesian "#.###,##" a
 // form showed "Rp 1.000.000,00" beside "54.77%". Trailing zeros of the decimals are dropped ("18%", "6,15%",
-// "1,5%"); lists, forms, reports and number cards all use this formatter.
+// "1,5%"), as printed documents do (printing/words.py percent); lists, forms, reports and number cards all
+// use this formatter.
 (() => {
 	const formatters = frappe.form && frappe.form.formatters;
 	if (!formatters || formatters.__pinjaman_percent) return;
 	formatters.Percent = function (value, docfield, options) {
 		if (value === null || value === undefined || value === "") return "";
-		const precision =
-			(docfield && docfield.precision) ||
-			cint(frappe.boot.sysdefaults && frappe.boot.sysdefaults.float_precision) ||
-			2;
+		// two decimals unless the field says otherwise (rates and ratios are kept to 0.01%), not the site's
+		// float precision (3), which showed a report's share as "69,184%"
+		const precision = cint(docfield && docfield.precision) || 2;
 		let text = format_number(flt(value, precision), null, precision);
 		const decimal = get_number_format_info(get_number_format()).decimal_str;
 		if (decimal && text.includes(decimal)) {
