@@ -224,11 +224,13 @@ def show(meta, fieldname: str, value) -> str | None:
 
 
 def formatted(value, df) -> str:
-	"""A number or date as the desk shows it. Money with System Settings' currency precision (0 for Rupiah:
-	Frappe's server formatting reads a precision of 0 as unset and adds ",00"), also a value Frappe stored formatted
-	in a Version ("Rp 180.000,00"); percentages in the number format, as amounts ("19,67%", not "19.67%")."""
-	precision = frappe.db.get_default("currency_precision")
-	if df.fieldtype == "Currency" and not df.precision and precision not in (None, ""):
+	"""A number or date as the desk shows it. Money with the field's precision, else System Settings' currency
+	precision (0 for Rupiah), also a value Frappe stored formatted in a Version while its server formatting read
+	that 0 as unset ("Rp 180.000,00"); percentages in the number format, as amounts ("19,67%", not "19.67%")."""
+	precision = (
+		df.precision if df.precision not in (None, "") else frappe.db.get_default("currency_precision")
+	)
+	if df.fieldtype == "Currency" and precision not in (None, ""):
 		if isinstance(value, str):  # as Frappe formatted it into the Version: "Rp 180.000,00" → "Rp 180.000"
 			decimal = get_number_format_info(frappe.db.get_default("number_format") or "#,###.##")[0]
 			return (
