@@ -143,8 +143,21 @@ def test_disburse_from_the_loan(desk, desk_user, staff, product):
 	expect(page.locator(".page-head .indicator-pill").first).to_contain_text(label(d, "Active"))
 	expect(page.locator(".loan-overview table.loan-schedule tbody tr")).to_have_count(12)
 	expect(page.get_by_role("button", name=label(d, "Record Payment"), exact=True)).to_be_visible()
+	# the timeline: the status change in the user's language, its reason and a link to the disbursement
+	change = page.locator(
+		".timeline-item", has=page.locator(f"a[href*='/app/loan-disbursement/{disbursement}']")
+	)
+	expect(change).to_contain_text(label(d, "Active"))
+	reason = page.evaluate("() => __('disbursement', null, 'Loan status change')")
+	expect(change).to_contain_text(f"({reason}, {disbursement})")
+	assert reason != "disbursement" or page.evaluate("() => frappe.boot.lang") == "en"
 	d.wait_idle()
 	d.shot("loan-active-after-disbursement")
+	# percentages in the number format of the amounts beside them
+	percent = "(v) => $('<div>' + frappe.format(v, {fieldtype: 'Percent'}) + '</div>').text()"
+	decimal = page.evaluate("() => get_number_format_info(get_number_format()).decimal_str")
+	assert page.evaluate(percent, 54.77) == f"54{decimal}77%"
+	assert page.evaluate(percent, 18) == "18%"
 
 
 def close_message(page):
