@@ -25,6 +25,9 @@ frappe.query_reports["General Ledger"] = {
 			const route = `/app/${frappe.router.slug(data.voucher_type)}/${encodeURIComponent(data.voucher_no)}`;
 			return `<a href="${route}">${frappe.utils.escape_html(data.voucher_no)}</a>`;
 		}
+		if (["event", "voucher_type"].includes(column.fieldname) && value) {
+			value = __(value); // the event and the voucher's doctype in the reader's language (Angsuran, not Repayment)
+		}
 		value = default_formatter(value, row, column, data);
 		return data && data.bold ? `<b>${value}</b>` : value;
 	},

@@ -56,9 +56,7 @@ def execute(filters=None):
 	for e in entries[:MAX_ROWS]:
 		debit, credit = money(e.debit), money(e.credit)
 		balance += debit - credit
-		# the event and the voucher's doctype as the reader's language names them (the filters keep the values)
-		shown_as = {"event": _(e.event) if e.event else e.event, "voucher_type": _(e.voucher_type or "")}
-		data.append({**e, **shown_as, "debit": debit, "credit": credit, "balance": balance})
+		data.append({**e, "debit": debit, "credit": credit, "balance": balance})
 	closing = opening + total_debit - total_credit
 	data.append({"account_name": _("Total"), "debit": total_debit, "credit": total_credit, "bold": 1})
 	data.append({"account_name": _("Closing"), "balance": closing, "bold": 1, "posting_date": end})
