@@ -564,6 +564,12 @@ def check_child(who: Who, child: str, truth: Truth) -> list[str]:
 				{"doctype": child, "name": victim},
 			),
 			("/api/resource get (child)", f"/api/resource/{child}/{victim}", {}),
+			("/api/v2 document get (child)", f"/api/v2/document/{child}/{victim}/", {}),
+			(
+				"frappe.desk.form.load.getdoc (child)",
+				"/api/method/frappe.desk.form.load.getdoc",
+				{"doctype": child, "name": victim},
+			),
 		):
 			r = get(who, path, parent=row["parenttype"], **params)
 			tally(door, child, who.key, True)
@@ -738,6 +744,24 @@ def test_notification_log_version_and_comment(admin, world):
 		r = users[key].api.s.get(URL + f"/api/resource/Comment/{world['comment']}", timeout=60)
 		tally("/api/resource get", "Comment", key, True)
 		assert refused(r), f"Comment as {key}: {r.status_code}"
+
+
+def test_another_users_notification_cannot_be_marked_read(admin, world):
+	"""The desk's notification drawer marks a notification read by name: staff cannot mark a borrower's."""
+	users = {w.key: w for w in world["users"]}
+	name = admin.insert(
+		"Notification Log",
+		{"for_user": world["ben"]["email"], "subject": "Angsuran jatuh tempo", "type": "Alert"},
+	)["name"]
+	for key in ("sales", "finance", "koperasi-admin"):
+		users[key].api.call(
+			"POST",
+			"/api/method/frappe.desk.doctype.notification_log.notification_log.mark_as_read",
+			None,
+			json={"docname": name},
+		)
+		tally("notification_log.mark_as_read", "Notification Log", key, True)
+		assert admin.get("Notification Log", name)["read"] == 0, f"marked read by {key}"
 
 
 def test_debug_never_returns_sql(world):

@@ -202,6 +202,7 @@ override_whitelisted_methods = {
 	"frappe.desk.form.linked_with.get_submitted_linked_docs": "pinjaman_online.overrides.reads.get_submitted_linked_docs",
 	"frappe.desk.form.linked_with.get": "pinjaman_online.overrides.reads.get_linked_docs_of",
 	"frappe.desk.notifications.get_open_count": "pinjaman_online.overrides.reads.get_open_count",
+	"frappe.desk.doctype.notification_log.notification_log.mark_as_read": "pinjaman_online.overrides.notification_log.mark_as_read",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
 	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
