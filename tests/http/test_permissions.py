@@ -764,6 +764,33 @@ def test_another_users_notification_cannot_be_marked_read(admin, world):
 		assert admin.get("Notification Log", name)["read"] == 0, f"marked read by {key}"
 
 
+def test_following_a_record_needs_reading_it(admin, world):
+	"""A followed record's changes and comments are mailed to its follower: a sales agent cannot follow a
+	member outside their branch, and still follows one of their own."""
+	users = {w.key: w for w in world["users"]}
+	agent = users["branch-sales"]
+	outside = users["borrower-a"].member
+	admin.update("User", agent.api.user, {"document_follow_notify": 1})
+	method = "/api/method/frappe.desk.form.document_follow.follow_document"
+	r = agent.api.call(
+		"POST", method, None, json={"doctype": "Member", "doc_name": outside, "user": agent.api.user}
+	)
+	tally("document_follow.follow_document", "Member", agent.key, True)
+	assert refused(r), f"follow {outside}: {r.status_code} {r.text[:300]}"
+	follows = admin.list(
+		"Document Follow", filters=json.dumps([["ref_docname", "=", outside]]), fields='["user"]'
+	)
+	assert not follows, follows
+	r = agent.api.call(
+		"POST",
+		method,
+		None,
+		json={"doctype": "Member", "doc_name": world["ben_member"], "user": agent.api.user},
+	)
+	tally("document_follow.follow_document", "Member", agent.key, False)
+	assert r.status_code == 200, r.text[:300]
+
+
 def test_debug_never_returns_sql(world):
 	for who in world["users"]:
 		for method in (

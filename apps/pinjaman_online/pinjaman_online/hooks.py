@@ -297,6 +297,8 @@ doc_events = {
 		"before_insert": "pinjaman_online.permissions.refuse_foreign_private_file",
 		"validate": "pinjaman_online.permissions.refuse_foreign_private_file",
 	},
+	# permissions: a record is followed (its changes mailed) only by who may read it
+	"Document Follow": {"before_insert": "pinjaman_online.permissions.refuse_unreadable_follow"},
 	# login_policy: Frappe logs each failed password login; the policy counts it against the client
 	"Activity Log": {
 		"after_insert": [

@@ -470,6 +470,19 @@ def refuse_foreign_private_file(doc, method: str | None = None):
 		frappe.throw(frappe._("You do not have permission to use this file"), frappe.PermissionError)
 
 
+def refuse_unreadable_follow(doc, method: str | None = None):
+	"""Document Follow ``before_insert`` (doc_events): refuse (PermissionError) a follow of a record its
+	follower may not read. The follower is mailed a digest of the record's changes (the Version data: old
+	and new values) and comments, read without any permission check; Frappe 15.44's whitelisted
+	``follow_document`` lets any desk user follow any record by name, for any user."""
+	if doc.user == ADMINISTRATOR or frappe.flags.in_install:
+		return
+	if not can_read_record(doc.ref_doctype, doc.ref_docname, doc.user):
+		frappe.throw(
+			frappe._("No permission for {0}").format(frappe._(doc.ref_doctype or "")), frappe.PermissionError
+		)
+
+
 def notification_log_query(user: str | None = None, doctype: str | None = None) -> str:
 	"""permission_query_conditions of Notification Log: the user's own (as Frappe's own hook says; kept so
 	the rule does not depend on Frappe's)."""
