@@ -1,7 +1,8 @@
 """Language and money in the served desk (Tier 2, Chromium): one clerk whose language is Indonesian walks the
 pages staff read daily (Member, Loan Application, Credit Analysis, Loan with its schedule, payment history,
 connections and timeline, Loan Payment, Pension Cut Import and Funder Settlement lists, the General Ledger and
-the Aging Report) and reads no English that was once shown there, and no Rupiah amount with cents.
+the Aging Report) and reads no English that was once shown there, no Rupiah amount with cents and no
+percentage with a decimal point.
 
 What is read is the text a person sees: visible text nodes and the placeholders of visible inputs."""
 
@@ -30,6 +31,7 @@ ENGLISH = (
 	"Overdue",  # the loan's status badge
 )
 CENTS = re.compile(r"Rp\s?-?[\d.]+,\d\d\b")  # "Rp 87.000.000,00"
+POINT_PERCENT = re.compile(r"\b\d+\.\d+\s?%")  # "19.67%" beside comma-decimal amounts (the timeline's)
 
 VISIBLE_TEXT = """() => {
 	const seen = (el) => el && el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
@@ -122,7 +124,8 @@ def test_indonesian_clerk_reads_no_english_and_no_cents(desk, desk_user, loan_wo
 		texts = read(d)
 		english = sorted({e for e in ENGLISH for t in texts if e == t or (" " in e and e in t)})
 		cents = sorted({m.group(0) for t in texts for m in CENTS.finditer(t)})
-		if english or cents:
-			found[step] = {"english": english, "cents": cents}
+		percents = sorted({m.group(0) for t in texts for m in POINT_PERCENT.finditer(t)})
+		if english or cents or percents:
+			found[step] = {"english": english, "cents": cents, "percents": percents}
 		d.shot(step)
 	assert not found, found

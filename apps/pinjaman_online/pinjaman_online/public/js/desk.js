@@ -87,6 +87,15 @@
 		if (value === null || value === undefined || value === "") return "—";
 		if (!df) return value;
 		if (df.fieldtype === "Check") return cint(value) ? __("Yes") : __("No");
+		// Frappe's server formats a Percent into the Version as the Python number ("19.67%"): as the field shows it
+		if (df.fieldtype === "Percent" && /^-?\d+(\.\d+)?%?$/.test(String(value))) {
+			return frappe.form.formatters.Percent(parseFloat(value), df);
+		}
+		// Versions recorded before the Currency fields had precision 0 hold "Rp 180.000,00": without the cents
+		if (df.fieldtype === "Currency" && typeof value === "string" && !cint(df.precision)) {
+			const decimal = get_number_format_info(get_number_format()).decimal_str;
+			if (decimal) return value.replace(new RegExp(`\\${decimal}0+$`), "");
+		}
 		const translated_link =
 			df.fieldtype === "Link" && (frappe.boot.translated_doctypes || []).includes(df.options);
 		return df.fieldtype === "Select" || translated_link ? __(String(value)) : value;
