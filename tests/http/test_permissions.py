@@ -791,6 +791,72 @@ def test_following_a_record_needs_reading_it(admin, world):
 	assert r.status_code == 200, r.text[:300]
 
 
+def test_likes_tags_and_followers_need_reading_the_record(admin, world):
+	"""Liking (which also comments on the record) and listing followers of a record need reading it, tagging
+	it needs writing it: a sales agent bound to another branch, on the first borrower's member and loan, is
+	answered as for a record that does not exist; Finance likes the loan, a Finance clerk who reads the member
+	but may not change it is refused its tags (403), Sales tags it. (Borrowers are refused every frappe.desk
+	method.)"""
+	users = {w.key: w for w in world["users"]}
+	outsider = users["branch-sales"]
+	loan, member = world["ana_loan"], users["borrower-a"].member
+	calls = [
+		(
+			"frappe.desk.like.toggle_like",
+			"Loan",
+			loan,
+			lambda n: {"doctype": "Loan", "name": n, "add": "Yes"},
+		),
+		(
+			"frappe.desk.form.document_follow.get_follow_users",
+			"Loan",
+			loan,
+			lambda n: {"doctype": "Loan", "doc_name": n},
+		),
+		(
+			"frappe.desk.doctype.tag.tag.add_tag",
+			"Member",
+			member,
+			lambda n: {"tag": "x", "dt": "Member", "dn": n},
+		),
+		(
+			"frappe.desk.doctype.tag.tag.add_tags",
+			"Member",
+			member,
+			lambda n: {"tags": '["x"]', "dt": "Member", "docs": json.dumps([n])},
+		),
+		(
+			"frappe.desk.doctype.tag.tag.remove_tag",
+			"Member",
+			member,
+			lambda n: {"tag": "x", "dt": "Member", "dn": n},
+		),
+	]
+	for method, doctype, name, args in calls:
+		theirs = outsider.api.call("POST", f"/api/method/{method}", None, json=args(name))
+		missing = outsider.api.call("POST", f"/api/method/{method}", None, json=args("NO-SUCH-RECORD"))
+		tally(method, doctype, outsider.key, True)
+		assert theirs.status_code == missing.status_code == 404, (
+			method,
+			theirs.status_code,
+			theirs.text[:200],
+		)
+		same = [
+			r.text.replace(n, "?").split("__frappe_exc_id")[0]
+			for r, n in ((theirs, name), (missing, "NO-SUCH-RECORD"))
+		]
+		assert same[0] == same[1], same
+		if doctype == "Member":
+			reader = users["finance"].api.call("POST", f"/api/method/{method}", None, json=args(name))
+			tally(method, doctype, "finance", True)
+			assert reader.status_code == 403, (method, reader.status_code, reader.text[:200])
+		allowed = users["finance" if doctype == "Loan" else "sales"]
+		own = allowed.api.call("POST", f"/api/method/{method}", None, json=args(name))
+		tally(method, doctype, allowed.key, False)
+		assert own.status_code == 200, (method, own.status_code, own.text[:200])
+	assert outsider.api.user not in (admin.get("Loan", loan).get("_liked_by") or "")
+
+
 def test_debug_never_returns_sql(world):
 	for who in world["users"]:
 		for method in (

@@ -203,6 +203,12 @@ override_whitelisted_methods = {
 	"frappe.desk.form.linked_with.get": "pinjaman_online.overrides.reads.get_linked_docs_of",
 	"frappe.desk.notifications.get_open_count": "pinjaman_online.overrides.reads.get_open_count",
 	"frappe.desk.doctype.notification_log.notification_log.mark_as_read": "pinjaman_online.overrides.notification_log.mark_as_read",
+	# likes, tags and followers of a record only for who may read it (overrides/social.py)
+	"frappe.desk.like.toggle_like": "pinjaman_online.overrides.social.toggle_like",
+	"frappe.desk.doctype.tag.tag.add_tag": "pinjaman_online.overrides.social.add_tag",
+	"frappe.desk.doctype.tag.tag.add_tags": "pinjaman_online.overrides.social.add_tags",
+	"frappe.desk.doctype.tag.tag.remove_tag": "pinjaman_online.overrides.social.remove_tag",
+	"frappe.desk.form.document_follow.get_follow_users": "pinjaman_online.overrides.social.get_follow_users",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
 	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
