@@ -85,7 +85,8 @@ def test_record_payment_from_the_loan(desk, desk_user, staff, product):
 	expect(dialog.locator("[data-figure=next-installment]")).to_contain_text(AMOUNT)
 	expect(dialog.locator("[data-figure=payoff]")).to_contain_text("Rp")
 	d.fill_dialog_field(dialog, "amount", "1180000")
-	d.fill_dialog_field(dialog, "reference_no", "TRF-DESK-1")
+	reference = f"TRF-DESK-{uuid.uuid4().hex[:6]}"  # a reference is posted once per site (reused sites too)
+	d.fill_dialog_field(dialog, "reference_no", reference)
 	d.shot("record-payment-dialog")
 	dialog.locator(".btn-primary").click()
 
@@ -105,7 +106,7 @@ def test_record_payment_from_the_loan(desk, desk_user, staff, product):
 	history = page.locator(".loan-overview table.loan-payments tbody tr")
 	expect(history).to_have_count(1)
 	expect(history.nth(0)).to_contain_text(payment)
-	expect(history.nth(0)).to_contain_text("TRF-DESK-1")
+	expect(history.nth(0)).to_contain_text(reference)
 	d.wait_idle()
 	d.shot("schedule-shows-installment-paid")
 
