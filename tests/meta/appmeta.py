@@ -51,6 +51,7 @@ FRAPPE_DOCTYPES = {
 	"Dynamic Link": 1,
 	"Personal Data Download Request": 0,  # borrower: personal data export (override_doctype_class)
 	"Activity Log": 0,  # login_policy: Frappe's failed-login log (doc_events)
+	"Document Follow": 0,  # permissions: a record is followed only by who may read it (doc_events)
 	"Error Log": 0,  # monitoring: each Error Log is also an Exception Log (doc_events, Link)
 	# permissions: records about a document follow the document; a notification only its user's
 	"Version": 0,
