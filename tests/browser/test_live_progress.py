@@ -9,15 +9,21 @@
   bar and the form shows the run Completed, without any reload of the page.
 * A list refreshes on change: a Pension Cut Import created by another user (over REST) appears in the open
   list (Frappe's ``list_update`` event), without a reload.
+* Funder settlement: Finance runs the month-end settlement of every funder from the Funder Settlement list;
+  the job's progress ("n of m funders") shows in Frappe's progress dialog and the new settlement appears in
+  the open list, without a reload.
 """
 
+import datetime as dt
+import json
 import sys
+import uuid
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "http"))
-from conftest import cli
+from conftest import cli, http
 from test_billing import M, export_csv, realisation_from, seed
 
 MARK = "() => { window.__not_reloaded = true; window.__progress = [];"
@@ -97,3 +103,74 @@ def test_list_refreshes_when_another_user_adds_a_record(desk, desk_user, make_us
 	).to_have_count(1, timeout=60_000)
 	assert d.page.evaluate("() => window.__not_reloaded === true"), "the page was reloaded"
 	d.shot("list-updated")
+
+
+def funded_loan_with_a_payment(staff) -> str:
+	"""A new funder whose contract funds, in full, a loan booked and paid this month: the funder's name."""
+	admin, finance = staff["admin"], staff["finance"]
+	product = http.insert_product(admin, f"Pinjaman Dana {uuid.uuid4().hex[:6]}")
+	today = dt.date.today()
+	loan = http.book_loan(staff, product, 12_000_000, 12, today + dt.timedelta(days=20))
+	funder = admin.insert(
+		"Funder", {"funder_name": f"Bank Progres {uuid.uuid4().hex[:6]}", "funder_type": "Bank"}
+	)["name"]
+	contract = admin.insert(
+		"Funder Contract",
+		{
+			"funder": funder,
+			"contract_number": f"PKS/{uuid.uuid4().hex[:6]}",
+			"scheme": "Fronting",
+			"valid_from": str(today - dt.timedelta(days=60)),
+			"fee_originator_pct": 10,
+			"fee_servicing_pct": 10,
+			"interest_share_pct": 100,
+		},
+	)["name"]
+	r = admin.call(
+		"POST",
+		"/api/method/upload_file",
+		data={"is_private": 1, "doctype": "Funder Contract", "docname": contract, "file_name": "pks.pdf"},
+		files={"file": ("pks.pdf", b"%PDF-1.4 pks", "application/pdf")},
+	)
+	admin.update(
+		"Funder Contract", contract, {"contract_file": r.json()["message"]["file_url"], "docstatus": 1}
+	)
+	finance.method(
+		"pinjaman_online.api.funding.allocate",
+		loan=loan,
+		funder=funder,
+		funder_contract=contract,
+		allocation_type="Full",
+	)
+	finance.method("pinjaman_online.api.servicing.pay", loan=loan, amount=1_180_000)
+	return funder
+
+
+def test_funder_month_end_progress_and_the_list_without_reload(desk, desk_user, staff):
+	funder = funded_loan_with_a_payment(staff)
+	period = dt.date.today().strftime("%Y-%m")
+	d = desk(*desk_user("finance-settle", "Finance"))
+	d.goto("/app/funder-settlement")
+	d.page.wait_for_function("() => window.frappe?.realtime?.socket?.connected === true", timeout=30_000)
+	d.page.evaluate(MARK)
+	label = d.page.evaluate("() => __('Run Month-End Settlement')")
+	d.page.get_by_role("button", name=label).click()
+	dialog = d.page.locator(".modal.show").filter(has=d.page.locator("input[data-fieldname=period]"))
+	dialog.locator("input[data-fieldname=period]").fill(period)
+	d.shot("run-month-end")
+	dialog.locator(".btn-primary").click()
+	# the funders are settled by a job on the worker; only realtime events bring its progress into this page
+	d.page.wait_for_function("() => window.__progress.some(p => p >= 100)", timeout=120_000)
+	settlement = staff["finance"].list(
+		"Funder Settlement",
+		filters=json.dumps([["funder", "=", funder], ["period", "=", period], ["docstatus", "=", 1]]),
+	)
+	assert len(settlement) == 1, settlement
+	name = settlement[0]["name"]
+	expect(
+		d.page.locator(f".list-row-container a[data-name='{name}'], .list-row a[href$='/{name}']")
+	).to_have_count(1, timeout=60_000)
+	assert d.page.evaluate("() => window.__not_reloaded === true"), "the page was reloaded"
+	expect(d.page.locator(".modal-backdrop")).to_have_count(0)  # Frappe's progress dialog closes at 100%
+	d.wait_idle()
+	d.shot("settled")

@@ -377,3 +377,13 @@ def test_target_approved_by_the_supervisor_and_performance(staff, setup, book):
 	)
 	assert rollup["total"]["metrics"]["disbursed"]["actual"] == "54000000"
 	assert rollup["total"]["approved_targets"] == 1
+
+
+def test_month_end_settlement_runs_as_a_job_for_finance_only(staff):
+	"""Finance queues the month-end settlement of every funder (the job's progress reaches the desk; see
+	tests/browser/test_live_progress.py); a period that is not YYYY-MM is a 417, a sales agent gets 403."""
+	run = "pinjaman_online.api.funding.run_month_end"
+	queued = staff["finance"].method(run, period="2001-01")
+	assert queued == {"period": "2001-01", "job_id": "funder-month-end-2001-01"}
+	assert "YYYY-MM" in staff["finance"].method(run, expect=417, period="2026-13").text
+	staff["agent_a"].method(run, expect=403, period="2001-01")

@@ -98,6 +98,17 @@ def generate_settlement(funder: str, period: str, correction_reason: str | None 
 	return {**result, "settlement": settlement_detail(result["name"])}
 
 
+@frappe.whitelist(methods=["POST"])
+@endpoint
+def run_month_end(period: str) -> dict:
+	"""`POST`: settle every enabled funder with loans in ``period`` (YYYY-MM) in a background job (long queue);
+	the desk shows its progress to the caller ("2 of 5 funders") and the Funder Settlement list refreshes as
+	settlements are made. Idempotent per funder (see generate_settlement); a second request while the
+	period's job waits or runs joins it. Finance (submit on Funder Settlement) only.
+	Returns ``{"period", "job_id"}``."""
+	return settlements.enqueue_month_end(period)
+
+
 @frappe.whitelist(methods=["GET"])
 @endpoint
 def get_settlements(funder: str, period: str | None = None, include_history: bool = False) -> list[dict]:

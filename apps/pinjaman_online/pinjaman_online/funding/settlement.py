@@ -238,16 +238,22 @@ def users_with_role(role: str) -> list[str]:
 
 
 def generate_month_end_settlements(period: str | None = None) -> dict:
-	"""monthly_long: settle every enabled funder for the month that just ended (or ``period``).
+	"""monthly_long, and Finance's *Run Month-End Settlement* (:func:`enqueue_month_end`): settle every enabled
+	funder with loans in the month that just ended (or ``period``, YYYY-MM).
 
 	Each funder in its own savepoint: one funder's failure (logged in Error Log) does not undo the others.
-	Returns ``{funder: settlement name or "error"}``.
+	After each funder the progress is published to the user who runs it (Frappe's progress dialog in the
+	desk: "3 of 5 funders"). Returns ``{funder: settlement name or "error"}``.
 	"""
 	period = parse_period(period) if period else period_of(getdate(today())).previous()
+	funders = [
+		f
+		for f in frappe.get_all("Funder", filters={"enabled": 1}, pluck="name", order_by="name")
+		if funder_loans(f, period.start, period.end)
+	]
+	title = _("Funder settlement {0}").format(period)
 	results = {}
-	for funder in frappe.get_all("Funder", filters={"enabled": 1}, pluck="name", order_by="name"):
-		if not funder_loans(funder, period.start, period.end):
-			continue
+	for done, funder in enumerate(funders, 1):
 		savepoint = f"settle_{frappe.generate_hash(length=8)}"
 		frappe.db.savepoint(savepoint)
 		try:
@@ -256,7 +262,33 @@ def generate_month_end_settlements(period: str | None = None) -> dict:
 			frappe.db.rollback(save_point=savepoint)
 			frappe.log_error(f"Funder settlement {funder} {period}")
 			results[funder] = "error"
+		frappe.publish_progress(
+			100.0 * done / len(funders),
+			title=title,
+			description=_("{0} of {1} funders").format(done, len(funders)),
+		)
 	return results
+
+
+def enqueue_month_end(period: str) -> dict:
+	"""Queue :func:`generate_month_end_settlements` for ``period`` (YYYY-MM) on the long queue, once per
+	period at a time (a second request while it is queued or running joins it). Needs submit permission on
+	Funder Settlement (Finance). Returns ``{"period", "job_id"}``; raises PermissionError, or
+	ValidationError for a period that is not YYYY-MM."""
+	if not frappe.has_permission("Funder Settlement", "submit"):
+		frappe.throw(_("Not permitted to generate funder settlements"), frappe.PermissionError)
+	period = period_or_throw(period)
+	job_id = f"funder-month-end-{period}"
+	frappe.enqueue(
+		"pinjaman_online.funding.settlement.generate_month_end_settlements",
+		queue="long",
+		timeout=3600,
+		job_id=job_id,
+		deduplicate=True,
+		enqueue_after_commit=True,
+		period=str(period),
+	)
+	return {"period": str(period), "job_id": job_id}
 
 
 def scheduled_month_end():
