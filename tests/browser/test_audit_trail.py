@@ -5,7 +5,6 @@ document states, never field names or docstatus numbers, and Rupiah without cent
 
 import datetime as dt
 import re
-import uuid
 
 import pytest
 from conftest import http
@@ -15,21 +14,7 @@ TODAY = dt.date.today()
 
 @pytest.fixture(scope="module")
 def paid_loan(staff):
-	product = staff["admin"].insert(
-		"Loan Product",
-		{
-			"product_name": f"Audit Desk {uuid.uuid4().hex[:6]}",
-			"min_principal": 1_000_000,
-			"max_principal": 200_000_000,
-			"min_tenor_months": 6,
-			"max_tenor_months": 120,
-			"dsr_limit": 70,
-			"max_age_at_maturity": 80,
-			"annual_interest_rate": 18,
-			"interest_method": "Flat",
-			"rounding_unit": 100,
-		},
-	)["name"]
+	product = http.insert_product(staff["admin"], "Audit Desk")
 	first_due = TODAY - dt.timedelta(days=10)
 	loan = http.book_loan(
 		staff, product, 12_000_000, 12, first_due, disbursement_date=first_due - dt.timedelta(days=30)

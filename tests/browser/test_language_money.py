@@ -9,7 +9,6 @@ What is read is the text a person sees: visible text nodes and the placeholders 
 import datetime as dt
 import json
 import re
-import uuid
 
 import pytest
 from conftest import http
@@ -54,24 +53,8 @@ VISIBLE_TEXT = """() => {
 def loan_world(staff):
 	"""A disbursed loan with a posted payment, its member, application and analysis."""
 	admin = staff["admin"]
-	product = admin.insert(
-		"Loan Product",
-		{
-			"product_name": f"Bahasa {uuid.uuid4().hex[:6]}",
-			"min_principal": 1_000_000,
-			"max_principal": 200_000_000,
-			"min_tenor_months": 6,
-			"max_tenor_months": 120,
-			"dsr_limit": 70,
-			"max_age_at_maturity": 80,
-			"annual_interest_rate": 18,
-			"interest_method": "Flat",
-			"rounding_unit": 100,
-			"fees": [
-				{"fee_type": "Admin", "basis": "Amount", "amount": 150_000, "deduct_from_disbursement": 1}
-			],
-		},
-	)["name"]
+	fee = {"fee_type": "Admin", "basis": "Amount", "amount": 150_000, "deduct_from_disbursement": 1}
+	product = http.insert_product(admin, "Bahasa", fees=[fee])
 	first_due = TODAY - dt.timedelta(days=10)
 	loan = http.book_loan(
 		staff, product, 12_000_000, 12, first_due, disbursement_date=first_due - dt.timedelta(days=30)
