@@ -33,12 +33,43 @@ WIDGETS_DRAWN = """() => {
 }"""
 
 
+# Frappe Charts draws a chart empty first and its figures a moment later (its first update, animated). The page
+# counts the charts' data answers (pinjaman_online.desk.charts.*) and those with a figure above zero; the
+# screenshot waits until as many charts show a bar (or a percentage segment) of non-zero size.
+COUNT_CHART_ANSWERS = """(() => {
+	window.__chart_answers = 0;
+	window.__charts_with_figures = 0;
+	const open = XMLHttpRequest.prototype.open;
+	XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+		if (String(url).includes("pinjaman_online.desk.charts.")) {
+			this.addEventListener("loadend", () => {
+				window.__chart_answers += 1;
+				try {
+					const data = JSON.parse(this.responseText).message;
+					if (data.datasets.some(d => d.values.some(v => v > 0))) window.__charts_with_figures += 1;
+				} catch (e) {}
+			});
+		}
+		return open.call(this, method, url, ...rest);
+	};
+})();"""
+CHARTS_DRAWN = """() => {
+	const boxes = [...document.querySelectorAll('.dashboard-widget-box')];
+	const shown = boxes.filter(b => [...b.querySelectorAll('.dataset-units rect, .percentage-bar')]
+		.some(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().height > 0)).length;
+	return window.__chart_answers >= boxes.length && shown >= window.__charts_with_figures
+		&& !document.querySelector('.dashboard-widget-box svg animate, .dashboard-widget-box svg animateTransform');
+}"""
+
+
 def test_each_role_lands_on_its_workspace(desk, desk_user):
 	"""One tab per role, in turn: the workspace a new user of that role lands on, with a screenshot each."""
 	for role, (title, shortcut, card) in ROLES.items():
 		d = desk(*desk_user("ws-" + role.split()[-1].lower(), role))
+		d.page.add_init_script(COUNT_CHART_ANSWERS)
 		d.goto("/app")
 		d.page.wait_for_function(WIDGETS_DRAWN, timeout=60_000)
+		d.page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
 		expect(d.page.locator(".page-title .title-text").first).to_have_text(title)
 		expect(d.page.get_by_text("Antrean Saya")).to_be_visible()
 		# every queue shortcut shows its count, every number card its figure
