@@ -159,6 +159,11 @@ def test_disburse_from_the_loan(desk, desk_user, staff, product):
 	decimal = page.evaluate("() => get_number_format_info(get_number_format()).decimal_str")
 	assert page.evaluate(percent, 54.77) == f"54{decimal}77%"
 	assert page.evaluate(percent, 18) == "18%"
+	# a loan's status Default reads as the badge and the Status dropdown say it, not as "a default value"
+	status = (
+		"() => $('<div>' + frappe.format('Default', {fieldtype: 'Select', parent: 'Loan'}) + '</div>').text()"
+	)
+	assert page.evaluate(status) == page.evaluate("() => __('Default', null, 'Loan Status')")
 
 
 def close_message(page):

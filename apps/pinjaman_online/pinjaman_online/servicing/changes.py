@@ -53,7 +53,7 @@ def live_loan(loan_name: str, for_update: bool = False):
 	if loan.status not in LIVE:
 		frappe.throw(
 			_("Loan {0} is {1}: only an active or defaulted loan can be changed").format(
-				frappe.bold(loan_name), _(loan.status)
+				frappe.bold(loan_name), _(loan.status, context="Loan")
 			),
 			title=_("Loan not active"),
 			exc=LoanStateError,

@@ -138,7 +138,8 @@ def cancel_undisbursed_loan(loan_name: str):
 	loan = frappe.get_doc("Loan", loan_name)
 	if loan.status != "Pending Disbursement":
 		frappe.throw(
-			_("Loan {0} is {1} and cannot be cancelled").format(loan_name, loan.status), exc=LoanStateError
+			_("Loan {0} is {1} and cannot be cancelled").format(loan_name, _(loan.status, context="Loan")),
+			exc=LoanStateError,
 		)
 	from pinjaman_online.servicing.state import set_status
 

@@ -181,7 +181,8 @@ def _payable_loan(loan: str):
 	doc = frappe.get_doc("Loan", loan)
 	if doc.status not in OWED_LOAN_STATUSES:
 		frappe.throw(
-			_("Loan {0} is {1}: it takes no payments").format(loan, _(doc.status)), title=_("Cannot pay")
+			_("Loan {0} is {1}: it takes no payments").format(loan, _(doc.status, context="Loan")),
+			title=_("Cannot pay"),
 		)
 	return doc
 

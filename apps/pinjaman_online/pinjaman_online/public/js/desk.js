@@ -96,9 +96,10 @@
 			const decimal = get_number_format_info(get_number_format()).decimal_str;
 			if (decimal) return value.replace(new RegExp(`\\${decimal}0+$`), "");
 		}
+		if (df.fieldtype === "Select") return __(String(value), null, df.parent);
 		const translated_link =
 			df.fieldtype === "Link" && (frappe.boot.translated_doctypes || []).includes(df.options);
-		return df.fieldtype === "Select" || translated_link ? __(String(value)) : value;
+		return translated_link ? __(String(value)) : value;
 	}
 
 	function translated_data(data, doctype) {
@@ -167,4 +168,17 @@
 		return label && label !== fn ? __(label, null, dt) : label;
 	};
 	meta.__pinjaman_translated_labels = true;
+})();
+
+// A select field's value reads as its option does in the field's own dropdown: Frappe's Select control
+// translates its options with the doctype as context, its formatter (read-only fields, lists, reports)
+// without, so a loan in Default read "Macet" in the badge and in the dropdown but "Standar" (a default
+// value) in the read-only Status field.
+(() => {
+	const formatters = frappe.form && frappe.form.formatters;
+	if (!formatters || formatters.__pinjaman_select_context) return;
+	formatters.Select = function (value, df) {
+		return __(formatters.Data(value, df), null, df && df.parent);
+	};
+	formatters.__pinjaman_select_context = true;
 })();

@@ -28,7 +28,7 @@ class LoanWriteoff(SystemFieldsDocument):
 		if not loan or loan.status not in LIVE:
 			frappe.throw(
 				_("Only an active or defaulted loan can be written off; {0} is {1}").format(
-					self.loan, _(loan.status) if loan else _("missing")
+					self.loan, _(loan.status, context="Loan") if loan else _("missing")
 				),
 				title=_("Cannot write off"),
 			)

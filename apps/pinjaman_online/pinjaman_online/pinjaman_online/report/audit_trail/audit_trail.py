@@ -211,7 +211,9 @@ def show(meta, fieldname: str, value) -> str | None:
 		return str(value)
 	if df.fieldtype == "Check":
 		return _("Yes") if cint(value) else _("No")
-	if df.fieldtype == "Select" or (df.fieldtype == "Link" and df.options == "Workflow State"):
+	if df.fieldtype == "Select":
+		return _(str(value), context=df.parent)  # as the desk shows the doctype's options
+	if df.fieldtype == "Link" and df.options == "Workflow State":
 		return _(str(value))
 	if df.fieldtype in ("Currency", "Float", "Percent", "Int", "Date", "Datetime"):
 		try:
