@@ -78,6 +78,16 @@
 	link_formatters["Workflow State"] = (value) => (value ? __(value) : value);
 })();
 
+// A loan status change's reason in the reader's language: the servicing code writes English phrases joined
+// by ": " ("payment: paid off"), translated under the context "Loan status change" (servicing/state.py
+// reason_text); the timeline and the Loan Status Change list show it through this one function.
+frappe.provide("pinjaman_online");
+pinjaman_online.status_change_reason = (reason) =>
+	String(reason || "")
+		.split(": ")
+		.map((part) => __(part, null, "Loan status change"))
+		.join(": ");
+
 // The form timeline's "changed the value of Status from Active to Closed" shows the stored values of select
 // fields and workflow states as they are, in English, checks as 0 and 1 and empty values as "null"; the
 // Version is left as it is (it is the record) and the timeline is given a copy with those values as the
@@ -117,10 +127,7 @@
 		// a loan's status change: the reason in the reader's language (servicing/state.py updater_reference)
 		const reference = changes.updater_reference;
 		if (reference && reference.reason) {
-			const reason = String(reference.reason)
-				.split(": ")
-				.map((part) => __(part, null, "Loan status change"))
-				.join(": ");
+			const reason = pinjaman_online.status_change_reason(reference.reason);
 			const text = reference.docname ? `(${reason}, ${reference.docname})` : `(${reason})`;
 			reference.label = frappe.utils.escape_html(text);
 		}
