@@ -90,3 +90,34 @@ def test_print_a_loan_agreement_from_the_desk(desk, desk_user, loan):
 	subprocess.run(
 		["pdftoppm", "-png", "-r", "60", str(pdf), str(d.folder / "perjanjian-kredit-pdf")], check=False
 	)
+
+
+def test_a_report_as_pdf_from_the_desk(desk, desk_user, loan):
+	"""The report's menu PDF: the desk posts the report page and gets a PDF of the report, in the site's own
+	print style (the page's style sheet is the site's own and is loaded, an internal address would not be)."""
+	from pypdf import PdfReader
+
+	d = desk(*desk_user("report-pdf-finance", "Finance"))
+	d.goto("/app/query-report/Loan Quality")
+	d.page.wait_for_function("() => frappe.query_report?.data?.length")
+	d.wait_idle()
+	d.page.locator(".page-actions .menu-btn-group button").first.click()
+	d.page.locator(
+		".page-actions .menu-btn-group .dropdown-menu a", has_text=re.compile(r"^\s*PDF\s*$")
+	).click()
+	dialog = d.page.locator(".modal.show")
+	expect(dialog).to_be_visible()
+	d.shot("report-pdf-settings")
+	with (
+		d.page.expect_response(lambda r: "report_to_pdf" in r.url) as answered,
+		d.page.expect_download() as downloaded,
+	):
+		dialog.locator(".btn-primary").click()
+	assert answered.value.status == 200
+	pdf = d.folder / "loan-quality.pdf"
+	downloaded.value.save_as(pdf)
+	text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+	assert re.search(r"Rp\s?[\d.]+", text), text[:500]
+	subprocess.run(
+		["pdftoppm", "-png", "-r", "60", str(pdf), str(d.folder / "loan-quality-pdf")], check=False
+	)

@@ -246,3 +246,143 @@ def test_printing_is_refused_to_a_borrower_for_another_members_loan_and_to_an_ou
 	assert r.status_code in (403, 417), (r.status_code, r.text[:300])
 	due_dates = [ddmmyyyy(row["due_date"]) for row in printed["schedule"]]
 	assert not any(d in r.text for d in due_dates)
+
+
+class InternalService:
+	"""A service on the server's own network that nobody outside should read: an HTTP server on 127.0.0.1 that
+	answers a secret and records every request it gets."""
+
+	SECRET = "INTERNAL-ONLY-" + uuid.uuid4().hex[:8]
+
+	def __init__(self):
+		import http.server
+		import threading
+
+		self.requests: list[str] = []
+		service = self
+
+		class Handler(http.server.BaseHTTPRequestHandler):
+			def do_GET(self):
+				service.requests.append(self.path)
+				body = service.SECRET.encode()
+				self.send_response(200)
+				self.send_header("Content-Type", "text/html")
+				self.send_header("Content-Length", str(len(body)))
+				self.end_headers()
+				self.wfile.write(body)
+
+			def log_message(self, *args):
+				pass
+
+		self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+		threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def internal():
+	service = InternalService()
+	yield service
+	service.server.shutdown()
+
+
+REPORT_PDF = "/api/method/frappe.utils.print_format.report_to_pdf"
+MULTI_PDF = "/api/method/frappe.utils.print_format.download_multi_pdf"
+
+
+def pdf_words(content: bytes) -> str:
+	from pypdf import PdfReader
+
+	assert content.startswith(b"%PDF-"), content[:300]
+	reader = PdfReader(io.BytesIO(content))
+	return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_a_report_pdf_loads_nothing_from_the_servers_network(staff, internal):
+	"""The report "PDF" button's door renders HTML the client sends: frames, objects, images, style sheets and
+	CSS naming an internal address are not loaded and the page's own content prints."""
+	attacks = [
+		f'<iframe src="{internal.url}/iframe" width="600" height="100"></iframe>',
+		f'<object data="{internal.url}/object" width="600" height="100"></object>',
+		f'<embed src="{internal.url}/embed">',
+		f'<img src="{internal.url}/img.png">',
+		f'<link rel="stylesheet" href="{internal.url}/link.css">',
+		f'<style>@import "{internal.url}/import.css"; p {{ background: url({internal.url}/bg.png) }}</style>',
+		f'<div style="background: u\\72l({internal.url}/escaped.png)">x</div>',
+		f'<svg width="10" height="10"><image href="{internal.url}/svg.png" width="10" height="10"/></svg>',
+		f'<iframe src="{internal.url.replace("127.0.0.1", "localhost")}/by-name"></iframe>',
+		f'<meta http-equiv="refresh" content="0; url={internal.url}/refresh">',
+	]
+	page = (
+		f"<html><head><title>Aging</title></head><body><h1>Aging Report {uuid.uuid4().hex[:6]}</h1>"
+		f"<p>Rp 1.000.000</p>{''.join(attacks)}</body></html>"
+	)
+	r = staff["finance"].call("POST", REPORT_PDF, data={"html": page, "orientation": "Portrait"})
+	text = pdf_words(r.content)
+	assert "Aging Report" in text and "Rp 1.000.000" in text
+	assert internal.SECRET not in text
+	assert internal.requests == [], internal.requests
+	print(f"report PDF: {len(attacks)} ways of loading an internal address, none loaded; the page printed")
+
+
+def test_a_report_pdf_is_for_staff_only(guest, sms, internal):
+	"""A borrower's token and a guest cannot have the server render HTML at all."""
+	ident = registered(guest, sms)
+	borrower = bearer(ident["tokens"]["access_token"])
+	page = f'<html><body><h1>x</h1><iframe src="{internal.url}/as-borrower"></iframe></body></html>'
+	for api in (borrower, guest):
+		r = api.call("POST", REPORT_PDF, None, data={"html": page})
+		assert r.status_code == 403, (api.user, r.status_code, r.text[:300])
+		assert not r.content.startswith(b"%PDF")
+	assert internal.requests == [], internal.requests
+
+
+def test_bulk_print_takes_page_sizes_only_and_refuses_what_the_user_may_not_print(
+	guest, sms, staff, product, printed
+):
+	finance = staff["finance"]
+	loan = printed["loan"]["name"]
+	names = json.dumps([loan])
+	r = finance.call(
+		"POST",
+		MULTI_PDF,
+		data={
+			"doctype": "Loan",
+			"name": names,
+			"format": "Jadwal Angsuran",
+			"options": '{"page-size": "A5"}',
+		},
+	)
+	assert loan in pdf_words(r.content)
+	for options in (
+		{"enable-local-file-access": None},
+		{"user-style-sheet": "http://127.0.0.1:9/x.css"},
+		{"page-size": "A4", "proxy": "http://127.0.0.1:9"},
+		{"page-width": "100mm --enable-local-file-access"},
+		{"dump-outline": "/tmp/outline.xml"},
+		["page-size", "A4"],
+	):
+		r = finance.call(
+			"POST",
+			MULTI_PDF,
+			None,
+			data={
+				"doctype": "Loan",
+				"name": names,
+				"format": "Jadwal Angsuran",
+				"options": json.dumps(options),
+			},
+		)
+		assert r.status_code == 417, (options, r.status_code, r.text[:300])
+		assert not r.content.startswith(b"%PDF")
+
+	ident = registered(guest, sms)
+	borrower = bearer(ident["tokens"]["access_token"])
+	for doctype, name_list in (("Loan", [loan]), ("Loan", ["LN-DOES-NOT-EXIST"]), ("No Such Doctype", ["x"])):
+		for path in (MULTI_PDF, "/api/method/frappe.utils.print_format.download_multi_pdf_async"):
+			r = borrower.call("POST", path, None, data={"doctype": doctype, "name": json.dumps(name_list)})
+			assert r.status_code == 403, (path, doctype, name_list, r.status_code, r.text[:300])
+			assert not r.content.startswith(b"%PDF")
+	# the dict form names the records by doctype
+	r = borrower.call("POST", MULTI_PDF, None, data={"doctype": json.dumps({"Loan": [loan]}), "name": "x"})
+	assert r.status_code == 403, r.text[:300]

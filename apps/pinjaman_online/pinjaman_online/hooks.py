@@ -209,6 +209,11 @@ override_whitelisted_methods = {
 	"frappe.desk.doctype.tag.tag.add_tags": "pinjaman_online.overrides.social.add_tags",
 	"frappe.desk.doctype.tag.tag.remove_tag": "pinjaman_online.overrides.social.remove_tag",
 	"frappe.desk.form.document_follow.get_follow_users": "pinjaman_online.overrides.social.get_follow_users",
+	# PDFs of what the client sends: a report page loads only the site's own resources, bulk print takes
+	# page sizes only and refuses a record the user may not print (overrides/printing.py)
+	"frappe.utils.print_format.report_to_pdf": "pinjaman_online.overrides.printing.report_to_pdf",
+	"frappe.utils.print_format.download_multi_pdf": "pinjaman_online.overrides.printing.download_multi_pdf",
+	"frappe.utils.print_format.download_multi_pdf_async": "pinjaman_online.overrides.printing.download_multi_pdf_async",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
 	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
