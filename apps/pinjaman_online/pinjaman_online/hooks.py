@@ -212,6 +212,7 @@ override_whitelisted_methods = {
 	# PDFs of what the client sends: a report page loads only the site's own resources, bulk print takes
 	# page sizes only and refuses a record the user may not print (overrides/printing.py)
 	"frappe.utils.print_format.report_to_pdf": "pinjaman_online.overrides.printing.report_to_pdf",
+	"frappe.utils.print_format.download_pdf": "pinjaman_online.overrides.printing.download_pdf",
 	"frappe.utils.print_format.download_multi_pdf": "pinjaman_online.overrides.printing.download_multi_pdf",
 	"frappe.utils.print_format.download_multi_pdf_async": "pinjaman_online.overrides.printing.download_multi_pdf_async",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks

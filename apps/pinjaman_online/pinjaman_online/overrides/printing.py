@@ -6,6 +6,8 @@
   only; the HTML keeps only what loads from the site itself (``printing/html_guard.py``) and wkhtmltopdf is
   given a proxy that refuses every connection for every other host, so that nothing the guard may have missed
   reaches the network: such a load makes a 417, not a PDF.
+- ``download_pdf`` takes a ``doc`` argument meant for Python callers; sent over HTTP it is text and Frappe
+  failed with a 500. Here a document to print is named, never sent (417).
 - ``download_multi_pdf`` and ``download_multi_pdf_async`` (the list's bulk Print) pass the client's ``options``
   to wkhtmltopdf as command-line options (local file access, proxies, files it writes) and answer an empty
   PDF, logging an error per record, for records the user may not print. Here ``options`` takes only the page
@@ -170,4 +172,17 @@ def download_multi_pdf_async(doctype, name, format=None, no_letterhead=False, le
 	_check_print_permission(doctype, name)
 	return frappe_print_format.download_multi_pdf_async(
 		doctype, name, format, cint(no_letterhead), letterhead, json.dumps(options) if options else None
+	)
+
+
+@frappe.whitelist(allow_guest=True)
+def download_pdf(doctype, name, format=None, doc=None, no_letterhead=0, language=None, letterhead=None):
+	"""Frappe's PDF of one record (same arguments and answer; a guest prints with a shared key as in Frappe).
+	``doc`` is refused (417): over HTTP a record is named by ``doctype`` and ``name``."""
+	if doc is not None:
+		frappe.throw(_("Name the record to print by its doctype and name; a record cannot be sent to print."))
+	if not isinstance(doctype, str) or not isinstance(name, str | int):
+		frappe.throw(_("Name the record to print by its doctype and name."))
+	return frappe_print_format.download_pdf(
+		doctype, str(name), format, None, cint(no_letterhead), language, letterhead
 	)
