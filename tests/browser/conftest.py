@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 _HTTP_CONFTEST = Path(__file__).resolve().parents[1] / "http" / "conftest.py"
@@ -116,7 +117,11 @@ class Desk:
 		self.folder.mkdir(parents=True, exist_ok=True)
 		self.steps = 0
 		self.server_errors: list[str] = []
+		self.console: list[str] = []
 		page.on("response", self._on_response)
+		page.on(
+			"console", lambda m: m.type in ("error", "warning") and self.console.append(f"{m.type}: {m.text}")
+		)
 
 	def _on_response(self, response):
 		if response.status >= 500:
@@ -177,10 +182,47 @@ class Desk:
 		return path
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+	"""Keep each phase's report on the test item, for the ``desk`` fixture to see whether the test failed."""
+	outcome = yield
+	report = outcome.get_result()
+	setattr(item, f"report_{report.when}", report)
+
+
+def describe_failure(d: "Desk") -> str:
+	"""What a failed test's tab showed: its URL, the dialogs open, the form's status, the last console errors
+	and the server errors; and a screenshot ``FAILED-<n>.png``."""
+	page = d.page
+	lines = [f"tab of {d.user}: {page.url}"]
+	try:
+		path = d.folder / f"FAILED-{d.steps + 1:02d}.png"
+		page.screenshot(path=str(path), full_page=True)
+		lines.append(f"  screenshot: {path}")
+		state = page.evaluate(
+			"""() => ({
+				dialogs: $('.modal.show').map((i, m) => $(m).find('.modal-title').text().trim() + ': '
+					+ $(m).find('.modal-body').text().replace(/\\s+/g, ' ').trim().slice(0, 300)).get(),
+				form: window.cur_frm && cur_frm.doc ? [cur_frm.doctype, cur_frm.docname, cur_frm.doc.status,
+					cur_frm.doc.modified, cur_frm.is_dirty()] : null,
+				ajax: frappe.request && frappe.request.ajax_count,
+				freeze: frappe.dom && frappe.dom.freeze_count,
+			})"""
+		)
+		lines.append(f"  state: {state}")
+	except PlaywrightError as e:  # the page may be gone; the description is a help, not a check
+		lines.append(f"  (page state not read: {e})")
+	lines += [f"  console: {m}" for m in d.console[-15:]]
+	lines += [f"  server error: {e}" for e in d.server_errors]
+	return "\n".join(lines)
+
+
 @pytest.fixture
 def desk(browser, request):
-	"""Open a logged-in desk tab: ``desk(email, password)``; tabs close at the end of the test."""
+	"""Open a logged-in desk tab: ``desk(email, password)``; tabs close at the end of the test. When the test
+	fails, each tab's state is printed and screenshot (``describe_failure``)."""
 	contexts = []
+	desks = []
 
 	def open_desk(email: str, password: str = PASSWORD) -> Desk:
 		context = browser.new_context(
@@ -190,6 +232,7 @@ def desk(browser, request):
 		page = context.new_page()
 		page.set_default_timeout(30_000)
 		d = Desk(page, request.node.name, email)
+		desks.append(d)
 		page.goto(URL + "/login")
 		page.fill("#login_email", email)
 		page.fill("#login_password", password)
@@ -200,5 +243,9 @@ def desk(browser, request):
 		return d
 
 	yield open_desk
+	report = getattr(request.node, "report_call", None)
+	if report is not None and report.failed:
+		for d in desks:
+			print(describe_failure(d))
 	for c in contexts:
 		c.close()
