@@ -393,3 +393,50 @@ def test_bulk_print_takes_page_sizes_only_and_refuses_what_the_user_may_not_prin
 	# the dict form names the records by doctype
 	r = borrower.call("POST", MULTI_PDF, None, data={"doctype": json.dumps({"Loan": [loan]}), "name": "x"})
 	assert r.status_code == 403, r.text[:300]
+
+
+EMAIL = "/api/method/frappe.core.doctype.communication.email.make"
+
+
+def test_the_email_door_is_for_staff_sends_no_html_print_and_attaches_only_readable_files(
+	guest, sms, staff, make_user, printed, internal
+):
+	"""Frappe's "send an email" door: a borrower's token could mail anything from the cooperative's account;
+	print_html was rendered by wkhtmltopdf (an internal page, mailed to the caller); attachments copied any File
+	by name (a member's private document)."""
+	loan = printed["loan"]
+	email = {"recipients": "someone@example.com", "subject": "Hello", "content": "Hi", "send_email": 0}
+	ident = registered(guest, sms)
+	borrower = bearer(ident["tokens"]["access_token"])
+	for api in (borrower, guest):
+		r = api.call("POST", EMAIL, None, data=email)
+		assert r.status_code == 403, (api.user, r.status_code, r.text[:300])
+
+	finance = staff["finance"]
+	page = f'<html><body><iframe src="{internal.url}/mailed"></iframe></body></html>'
+	r = finance.call(
+		"POST", EMAIL, None, data={**email, "doctype": "Loan", "name": loan["name"], "print_html": page}
+	)
+	assert r.status_code == 417, (r.status_code, r.text[:300])
+	assert internal.requests == [], internal.requests
+
+	r = staff["sales"].call(
+		"POST",
+		"/api/method/upload_file",
+		data={"is_private": 1, "doctype": "Member", "docname": loan["member"], "file_name": "ktp.pdf"},
+		files={"file": ("ktp.pdf", b"%PDF-1.4 ktp", "application/pdf")},
+	)
+	document = r.json()["message"]["name"]
+	outsider = make_user("mail-outsider", "Blogger")
+	for attachments in ([document], ["no-such-file"], "not json"):
+		r = outsider.call("POST", EMAIL, None, data={**email, "attachments": json.dumps(attachments)})
+		assert r.status_code in (403, 417), (attachments, r.status_code, r.text[:300])
+	assert not outsider.list("Communication", filters=json.dumps([["subject", "=", "Hello"]]))
+
+	# staff who may email a member send from the member's record, with a document they may read
+	r = staff["admin"].call(
+		"POST",
+		EMAIL,
+		data={**email, "doctype": "Member", "name": loan["member"], "attachments": json.dumps([document])},
+	)
+	assert r.json()["message"]["name"]

@@ -215,6 +215,8 @@ override_whitelisted_methods = {
 	"frappe.utils.print_format.download_pdf": "pinjaman_online.overrides.printing.download_pdf",
 	"frappe.utils.print_format.download_multi_pdf": "pinjaman_online.overrides.printing.download_multi_pdf",
 	"frappe.utils.print_format.download_multi_pdf_async": "pinjaman_online.overrides.printing.download_multi_pdf_async",
+	# emails for staff only, no print sent as HTML, attachments the sender may read (overrides/communication.py)
+	"frappe.core.doctype.communication.email.make": "pinjaman_online.overrides.communication.make",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
 	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
