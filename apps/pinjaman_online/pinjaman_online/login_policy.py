@@ -34,8 +34,17 @@ DEVICE_HEADER = "X-Device-Id"
 DEVICE_COOKIE = "login_device"
 KNOWN_CLIENT_DAYS = 90
 FRAPPE_LOGIN_PATHS = ("/api/method/login",)
-# Whitelisted methods that serve only the desk; a Website User (a borrower) is refused them.
-DESK_ONLY_METHODS = ("frappe.desk.",)
+# Frappe's own whitelisted methods that a Website User (a borrower) may call, besides those Frappe opens to
+# guests: the generic record methods (frappe.client.*, under the doctypes' permissions, as /api/resource), who is
+# logged in, a record's PDF, the website's own pages and realtime subscriptions. Every other ``frappe.*`` method
+# (the desk, backups, translations, emails, report PDFs, access logs, version information…) serves staff.
+BORROWER_FRAPPE_METHODS = (
+	"frappe.client.",
+	"frappe.auth.get_logged_user",
+	"frappe.utils.print_format.download_pdf",
+	"frappe.www.",
+	"frappe.realtime.",
+)
 
 
 class LoginThrottledError(frappe.RateLimitExceededError):
@@ -282,7 +291,8 @@ def enforce_on_authenticated_request():
 	"""auth_hooks (after Frappe's API key / OAuth check and the borrower's bearer hook): a request that
 	runs as a disabled user, or as a borrower whose phone is not verified, is refused with 401, whatever
 	Frappe's version accepted (Frappe 15.44 authenticates a disabled user's API key). A Website User (a
-	borrower) calling one of the desk's own methods (``frappe.desk.*``) is refused with 403."""
+	borrower) calling one of Frappe's methods that serve staff (any ``frappe.*`` method that is neither open to
+	guests nor in ``BORROWER_FRAPPE_METHODS``) is refused with 403."""
 	user = frappe.session.user if getattr(frappe.local, "session", None) else "Guest"
 	if not user or user == "Guest":
 		return
@@ -293,8 +303,18 @@ def enforce_on_authenticated_request():
 		frappe.local.response["message"] = reason
 		raise LoginRefusedError(reason)
 	method = _called_method()
-	if method.startswith(DESK_ONLY_METHODS) and not _desk_user(user):
+	if method.startswith("frappe.") and not _desk_user(user) and not _open_to_website_users(method):
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
+
+
+def _open_to_website_users(method: str) -> bool:
+	"""True for a ``frappe.*`` method in ``BORROWER_FRAPPE_METHODS`` or one that Frappe lets guests call."""
+	if method.startswith(BORROWER_FRAPPE_METHODS):
+		return True
+	try:
+		return frappe.get_attr(method) in frappe.guest_methods
+	except (ImportError, AttributeError, ValueError):  # resolves to nothing: refused, as Frappe would
+		return False
 
 
 def _called_method() -> str:

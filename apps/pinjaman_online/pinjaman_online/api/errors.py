@@ -14,10 +14,14 @@
 * :func:`unknown_doctype` (``before_request`` hook): ``/api/resource/<doctype>`` and ``/api/v2`` with a
   doctype that does not exist fail inside Frappe while importing its controller (ImportError, a 500); this
   answers 404 first.
+* :func:`missing_arguments` (``auth_hooks``, after authentication): a whitelisted method called without one of its
+  required arguments fails in Python (TypeError, a 500, on Frappe's own methods as on any); this answers 417
+  naming the arguments first.
 * :func:`foreign_tables` (``before_request`` hook): a list or count naming a table that is not the doctype's
   own or one of its child tables fails in the database (unknown column, a 500); this answers 417 first.
 """
 
+import inspect
 import json
 import re
 from urllib.parse import unquote
@@ -340,3 +344,58 @@ def _resource_body_is_object(request) -> bool:
 		return isinstance(json.loads(data), dict)
 	except (TypeError, ValueError):
 		return False
+
+
+# Frappe's methods whose parameters have a default but which fail without them (TypeError, ValueError, KeyError)
+REQUIRED_DESPITE_DEFAULT = {
+	"frappe.client.insert": ("doc",),
+	"frappe.client.insert_many": ("docs",),
+	"frappe.client.attach_file": ("filename", "filedata", "doctype", "docname"),
+	"frappe.integrations.oauth2.authorize": ("client_id", "redirect_uri", "response_type"),
+}
+
+
+def _called_function(request):
+	"""``(name, function)``: the method that ``/api/method/<dotted.path>`` (v1 or v2) names and the function
+	Frappe will run for it, after the app's ``override_whitelisted_methods``; ``(name, None)`` when the path
+	names none (Frappe answers that itself)."""
+	path = getattr(request, "path", "") or ""
+	prefix = next((p for p in METHOD_PREFIXES if path.startswith(p)), None)
+	if not prefix:
+		return "", None
+	name = path[len(prefix) :]
+	if "." not in name or "/" in name:
+		return name, None
+	overrides = frappe.get_hooks("override_whitelisted_methods", {}).get(name)
+	try:
+		return name, frappe.get_attr(overrides[-1] if overrides else name)
+	except (ImportError, AttributeError, ValueError):
+		return name, None
+
+
+def missing_arguments():
+	"""``auth_hooks`` entry: 417 naming the required arguments (parameters without a default, and those of
+	``REQUIRED_DESPITE_DEFAULT``) that a call of a whitelisted method lacks, for the methods the caller may
+	call at all (a guest's call of a method not open to guests is left to Frappe's 403)."""
+	name, function = _called_function(getattr(frappe.local, "request", None))
+	if function is None or function not in frappe.whitelisted:
+		return
+	if frappe.session.user == "Guest" and function not in frappe.guest_methods:
+		return
+	try:
+		parameters = inspect.signature(function).parameters.values()
+	except (TypeError, ValueError):
+		return
+	form = frappe.local.form_dict
+	missing = [
+		p.name
+		for p in parameters
+		if p.default is inspect.Parameter.empty
+		and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+		and p.name not in form
+	]
+	missing += [arg for arg in REQUIRED_DESPITE_DEFAULT.get(name, ()) if form.get(arg) in (None, "")]
+	if missing:
+		from pinjaman_online.api import require
+
+		require(**dict.fromkeys(missing))
