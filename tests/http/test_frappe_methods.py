@@ -145,3 +145,19 @@ def test_zz_figures():
 	for key, count in sorted(RESULTS.items()):
 		print(f"  {key}: {count}")
 	print(json.dumps(dict(RESULTS)))
+
+
+BACKUP_METHODS = (
+	"frappe.integrations.doctype.dropbox_settings.dropbox_settings.take_backup",
+	"frappe.integrations.doctype.google_drive.google_drive.take_backup",
+	"frappe.integrations.doctype.s3_backup_settings.s3_backup_settings.take_backup",
+	"frappe.integrations.doctype.s3_backup_settings.s3_backup_settings.take_backups_s3",
+)
+
+
+def test_only_a_system_manager_queues_a_cloud_backup(staff):
+	"""Each of these queued a whole-database backup for any logged-in user."""
+	for role, api in staff.items():
+		for method in BACKUP_METHODS:
+			r = call(api, method)
+			assert r.status_code == 403, (role, method, r.status_code, r.text[:200])

@@ -217,6 +217,11 @@ override_whitelisted_methods = {
 	"frappe.utils.print_format.download_multi_pdf_async": "pinjaman_online.overrides.printing.download_multi_pdf_async",
 	# emails for staff only, no print sent as HTML, attachments the sender may read (overrides/communication.py)
 	"frappe.core.doctype.communication.email.make": "pinjaman_online.overrides.communication.make",
+	# cloud backups queued by a System Manager only (overrides/backups.py)
+	"frappe.integrations.doctype.dropbox_settings.dropbox_settings.take_backup": "pinjaman_online.overrides.backups.dropbox_take_backup",
+	"frappe.integrations.doctype.google_drive.google_drive.take_backup": "pinjaman_online.overrides.backups.google_drive_take_backup",
+	"frappe.integrations.doctype.s3_backup_settings.s3_backup_settings.take_backup": "pinjaman_online.overrides.backups.s3_take_backup",
+	"frappe.integrations.doctype.s3_backup_settings.s3_backup_settings.take_backups_s3": "pinjaman_online.overrides.backups.s3_take_backups",
 	# printing: Debian's wkhtmltopdf (no patched Qt) renders the app's print formats; no warning to clerks
 	"frappe.utils.pdf.is_wkhtmltopdf_valid": "pinjaman_online.printing.pdf.is_wkhtmltopdf_valid",
 }
