@@ -224,3 +224,33 @@ def test_no_traceback_even_when_system_settings_allow_it(clients, admin):
 				assert all("exception" not in e for e in v2["errors"]), v2
 	finally:
 		admin.call("PUT", "/api/resource/System Settings/System Settings", json={"allow_error_traceback": 0})
+
+
+RUNNABLE = ("html", "htm", "shtml", "xhtml", "svg", "svgz", "xml", "xsl", "js", "mht")
+SHOWN = ("png", "pdf", "txt")
+
+
+@pytest.mark.parametrize("private", [0, 1], ids=["public", "private"])
+def test_only_images_pdfs_and_text_are_shown_every_other_file_is_a_sandboxed_download(admin, private):
+	"""A file that a browser runs as a page (HTML in any spelling, SVG, XML…) would run its scripts in the
+	site's origin for whoever opens its link; it is downloaded and sandboxed, public (nginx) or private
+	(Frappe behind nginx)."""
+	tag = uuid.uuid4().hex[:8]
+	for ext in RUNNABLE + SHOWN:
+		name = f"serve-{tag}.{ext}"
+		body = f"<html><body><script>document.title='{tag}-{ext}'</script></body></html>".encode()
+		url = admin.call(
+			"POST",
+			"/api/method/upload_file",
+			data={"is_private": private, "file_name": name},
+			files={"file": (name, body, "application/octet-stream")},
+		).json()["message"]["file_url"]
+		r = admin.call("GET", url)
+		disposition = r.headers.get("Content-Disposition", "")
+		if ext in SHOWN:
+			assert not disposition.startswith("attachment"), (ext, r.headers)
+			assert "sandbox" not in r.headers.get("Content-Security-Policy", ""), (ext, r.headers)
+		else:
+			assert disposition.startswith("attachment"), (url, r.headers)
+			assert r.headers.get("Content-Security-Policy") == "sandbox", (url, r.headers)
+			assert r.headers.get("X-Content-Type-Options") == "nosniff", (url, r.headers)

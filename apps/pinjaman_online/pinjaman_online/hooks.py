@@ -268,6 +268,8 @@ after_request = [
 	# api/errors.py: a 4xx without a message (frappe.only_for, argument types) gets one a person can read
 	"pinjaman_online.api.errors.add_missing_message",
 	"pinjaman_online.login_policy.after_request",
+	# file_serving.py: a private file a browser would run as a page is downloaded and sandboxed
+	"pinjaman_online.file_serving.harden_private_file",
 	# observability.py: X-Request-ID on the response, request metrics and the request's JSON log line
 	"pinjaman_online.observability.after_request",
 	# error_responses.py, last: strips tracebacks from the final error response, adds a 5xx's reference
