@@ -161,3 +161,20 @@ def test_only_a_system_manager_queues_a_cloud_backup(staff):
 		for method in BACKUP_METHODS:
 			r = call(api, method)
 			assert r.status_code == 403, (role, method, r.status_code, r.text[:200])
+
+
+def test_a_method_named_twice_is_refused_and_a_doctype_path_is_the_method_it_runs(borrower, staff):
+	"""Frappe 15 runs the body's "cmd" whatever the path names, and ``/api/v2/method/<doctype>/<method>`` runs
+	a function of the doctype's controller module: neither reaches a method the caller is refused by name."""
+	backup = "frappe.integrations.doctype.dropbox_settings.dropbox_settings.take_backup"
+	r = borrower.call("POST", "/api/method/frappe.client.get_list", None, json={"cmd": backup})
+	assert r.status_code == 400, (r.status_code, r.text[:300])
+	r = staff["finance"].call("POST", "/api/method/frappe.ping", None, data={"cmd": backup})
+	assert r.status_code == 400, (r.status_code, r.text[:300])
+	for api in (borrower, staff["finance"]):
+		r = api.call("POST", "/api/v2/method/Dropbox Settings/take_backup", None, json={})
+		assert r.status_code == 403, (api.user, r.status_code, r.text[:300])
+	r = borrower.call("POST", "/api/v2/method/User/get_all_roles", None, json={})
+	assert r.status_code == 403, (r.status_code, r.text[:300])
+	# the desk's own way: the method in the path only
+	assert staff["finance"].call("POST", "/api/method/frappe.ping", json={}).json()["message"] == "pong"

@@ -888,7 +888,14 @@ def test_run_doc_method_on_a_copy_of_another_members_record(admin, world):
 		("MBR-NONE-0", None),
 	):
 		copy = {"doctype": "Member", "name": name, "user": ana.api.user, "modified": modified}
-		for door in ("/api/method/run_doc_method", "/api/v2/method/run_doc_method"):
+		# the last two: a "cmd" naming another method than the path (Frappe 15 runs "cmd", a later release
+		# the path) is refused as ambiguous; Frappe drops what follows a "/" in a v1 method's name
+		for door, cmd in (
+			("/api/method/run_doc_method", None),
+			("/api/v2/method/run_doc_method", None),
+			("/api/method/run_doc_method", "frappe.ping"),
+			("/api/method/run_doc_method/frappe.ping", None),
+		):
 			if door.startswith("/api/v2"):
 				body = {"json": {"method": "add_comment", "document": copy, "kwargs": {"text": "forged"}}}
 			else:
@@ -897,13 +904,17 @@ def test_run_doc_method_on_a_copy_of_another_members_record(admin, world):
 						"method": "add_comment",
 						"docs": json.dumps(copy),
 						"args": json.dumps({"text": "forged"}),
+						**({"cmd": cmd} if cmd else {}),
 					}
 				}
 			r = ana.api.s.post(URL + door, timeout=60, **body)
 			tally(f"{door} (client's copy)", "Member", ana.key, name == ben_member)
-			assert r.status_code == 404, f"{door} {name}: {r.status_code} {r.text[:300]}"
+			expected = 400 if cmd else 404
+			assert r.status_code == expected, f"{door} {cmd} {name}: {r.status_code} {r.text[:300]}"
 			assert stored["modified"] not in r.text
-			answers.setdefault(door, set()).add(r.text.replace(name, "NAME").split("__frappe_exc_id")[0])
+			answers.setdefault((door, cmd), set()).add(
+				r.text.replace(name, "NAME").split("__frappe_exc_id")[0]
+			)
 	assert all(len(texts) == 1 for texts in answers.values()), answers  # the same answer as for no record
 	comments = admin.list(
 		"Comment",

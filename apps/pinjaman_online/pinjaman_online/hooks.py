@@ -257,6 +257,9 @@ before_request = [
 	"pinjaman_online.api.errors.unknown_doctype",
 	# api/errors.py: a list naming a table that is not the doctype's or a child table's is a 417 (a 500 in Frappe)
 	"pinjaman_online.api.errors.foreign_tables",
+	# api/errors.py: a request whose 'cmd' names another method than its path is a 400 (which one runs differs
+	# between Frappe releases)
+	"pinjaman_online.api.errors.ambiguous_method",
 	# replica.py: a read-only or report request reads the primary when the configured read replica is down
 	"pinjaman_online.replica.before_request",
 ]

@@ -302,7 +302,7 @@ def enforce_on_authenticated_request():
 		frappe.set_user("Guest")
 		frappe.local.response["message"] = reason
 		raise LoginRefusedError(reason)
-	method = _called_method()
+	method = called_method()
 	if method.startswith("frappe.") and not _desk_user(user) and not _open_to_website_users(method):
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
 
@@ -317,14 +317,36 @@ def _open_to_website_users(method: str) -> bool:
 		return False
 
 
-def _called_method() -> str:
-	"""The whitelisted method this request calls (``/api/method/…``, ``/api/v2/method/…`` or ``cmd``)."""
+def called_method() -> str:
+	"""The dotted name of the whitelisted method this request runs, before ``override_whitelisted_methods``:
+	``cmd`` of the request when it has one (Frappe 15 runs ``cmd`` whatever the path; ``api.errors``
+	refuses a request whose ``cmd`` and path name different methods), else the method of the path
+	(``method_of_path``); "" when the request runs none."""
+	form = getattr(frappe.local, "form_dict", None) or {}
 	request = getattr(frappe.local, "request", None)
-	path = request.path if request else ""
-	for prefix in ("/api/method/", "/api/v1/method/", "/api/v2/method/"):
+	return str(form.get("cmd") or "") or method_of_path(request.path if request else "")
+
+
+def method_of_path(path: str) -> str:
+	"""The method an API path names, as Frappe's routers read it: ``/api/method/<name>`` and ``/api/v1/…``
+	(what follows a "/" in the name is dropped), ``/api/v2/method/<name>``, a doctype's controller method
+	``/api/v2/method/<doctype>/<name>`` (``<controller module>.<name>``; a doctype that does not exist leaves
+	``<doctype>/<name>``, which Frappe refuses); "" for any other path."""
+	for prefix in ("/api/method/", "/api/v1/method/"):
 		if path.startswith(prefix):
-			return path[len(prefix) :]
-	return frappe.local.form_dict.get("cmd") or ""
+			return path[len(prefix) :].split("/")[0]
+	if path.startswith("/api/v2/method/"):
+		name = path[len("/api/v2/method/") :].strip("/")
+		if "/" in name:
+			from frappe.modules.utils import load_doctype_module
+
+			doctype, _, method = name.partition("/")
+			try:
+				return f"{load_doctype_module(doctype).__name__}.{method}"
+			except (ImportError, frappe.DoesNotExistError):
+				return name
+		return name
+	return ""
 
 
 def _desk_user(user: str) -> bool:

@@ -22,23 +22,12 @@ import json
 import frappe
 from frappe import _
 
+from pinjaman_online.login_policy import called_method
 from pinjaman_online.permissions import ADMINISTRATOR, can_read_record
 
 METHOD_NAMES = frozenset(
 	{"run_doc_method", "runserverobj", "frappe.handler.run_doc_method", "frappe.handler.runserverobj"}
 )
-PREFIXES = ("/api/method/", "/api/v1/method/", "/api/v2/method/")
-
-
-def _called_method() -> str | None:
-	form = frappe.local.form_dict or {}
-	if form.get("cmd"):
-		return form.cmd
-	path = frappe.request.path or ""
-	for prefix in PREFIXES:
-		if path.startswith(prefix):
-			return path[len(prefix) :].strip("/")
-	return None
 
 
 def _sent_document():
@@ -57,7 +46,7 @@ def check_stored_record():
 	"""auth_hooks: 404 for ``run_doc_method`` on a document naming a stored record the user may not read."""
 	if not getattr(frappe.local, "request", None) or frappe.session.user == ADMINISTRATOR:
 		return
-	if _called_method() not in METHOD_NAMES:
+	if called_method() not in METHOD_NAMES:
 		return
 	doc = _sent_document()
 	if not doc or doc.get("__islocal"):
