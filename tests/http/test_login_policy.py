@@ -414,3 +414,15 @@ def test_otp_resend_cooldown(guest, sms):
 	register(guest, ident)  # one code just sent
 	r = client(fresh_ip(), name="other").method(M + "request_otp", 429, phone=ident["phone"])
 	assert "seconds ago" in r.text
+
+
+def test_no_login_link_is_mailed_on_a_guests_request(admin, guest, make_user):
+	"""Frappe 15 mails a one-time login link to any user a guest names, without limit; the app turns the
+	feature off (an admin may turn it on in System Settings)."""
+	staff = make_user("login-link", "Finance")
+	setting = admin.method(
+		"frappe.client.get_single_value", verb="GET", doctype="System Settings", field="login_with_email_link"
+	)
+	assert not setting
+	r = guest.call("POST", "/api/method/frappe.www.login.send_login_link", json={"email": staff.user})
+	assert r.json().get("message") is None, r.text[:300]  # returned before mailing anything

@@ -33,11 +33,12 @@ AUDIT_ROLES = ("Auditor", "Koperasi Admin")
 
 
 def after_install():
-	from pinjaman_online.patches import one_login_policy
+	from pinjaman_online.patches import no_login_by_email_link, one_login_policy
 
 	fill_settings_defaults()
 	seed_fixtures()
 	one_login_policy.execute()  # the Member role exists before its fixture: borrowers get no desk access
+	no_login_by_email_link.execute()
 	seed_settings()
 	seed_audit_permissions()
 	seed_mobile_lending()
