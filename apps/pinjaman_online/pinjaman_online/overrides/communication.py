@@ -13,25 +13,18 @@ member's private KYC photo too. Here:
 - the record named must be one the user may email (Frappe's own check).
 """
 
-import json
-
 import frappe
 from frappe import _
 from frappe.core.doctype.communication import email as frappe_email
+
+from pinjaman_online.overrides import json_argument
 
 
 def _attachment_names(attachments) -> list:
 	"""The attachments argument as a list (Frappe takes a list or its JSON)."""
 	if attachments in (None, "", "[]"):
 		return []
-	if isinstance(attachments, str):
-		try:
-			attachments = json.loads(attachments)
-		except ValueError:
-			frappe.throw(_("Attachments must be a JSON list of file names."))
-	if not isinstance(attachments, list):
-		frappe.throw(_("Attachments must be a JSON list of file names."))
-	return attachments
+	return json_argument(attachments, list, _("Attachments must be a JSON list of file names."))
 
 
 @frappe.whitelist(methods=["POST"])

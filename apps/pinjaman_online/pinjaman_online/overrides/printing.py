@@ -25,6 +25,7 @@ from frappe.utils import cint
 from frappe.utils import print_format as frappe_print_format
 from frappe.utils.pdf import get_pdf
 
+from pinjaman_online.overrides import json_argument
 from pinjaman_online.printing.html_guard import keep_own_resources
 
 # a proxy that refuses every connection (connecting to port 0 fails at once): loads that bypass it are the
@@ -83,13 +84,7 @@ def _pdf_options(options) -> dict:
 	frappe.ValidationError (417) for any other option or value."""
 	if options in (None, "", "{}"):
 		return {}
-	if isinstance(options, str):
-		try:
-			options = json.loads(options)
-		except ValueError:
-			frappe.throw(_("PDF options must be a JSON object."))
-	if not isinstance(options, dict):
-		frappe.throw(_("PDF options must be a JSON object."))
+	options = json_argument(options, dict, _("PDF options must be a JSON object."))
 	kept = {}
 	for key, value in options.items():
 		if key == "page-size" and value in _PAGE_SIZES:
@@ -109,10 +104,7 @@ def _doctype_argument(doctype):
 	"""Frappe's ``doctype`` argument of a bulk print: a doctype's name, or a dict of doctype to names (also sent
 	as JSON text). Raises frappe.ValidationError (417) for JSON that does not parse."""
 	if isinstance(doctype, str) and doctype.lstrip().startswith("{"):
-		try:
-			return json.loads(doctype)
-		except ValueError:
-			frappe.throw(_("The records to print must be a JSON object."))
+		return json_argument(doctype, dict, _("The records to print must be a JSON object."))
 	return doctype
 
 
@@ -122,14 +114,7 @@ def _records(doctype, name) -> list[tuple[str, str]]:
 	if isinstance(doctype, dict):
 		pairs = [(dt, n) for dt, names in doctype.items() for n in (names if isinstance(names, list) else [])]
 	else:
-		names = name
-		if isinstance(names, str):
-			try:
-				names = json.loads(names)
-			except ValueError:
-				frappe.throw(_("The records to print must be a JSON list of names."))
-		if not isinstance(names, list):
-			frappe.throw(_("The records to print must be a JSON list of names."))
+		names = json_argument(name, list, _("The records to print must be a JSON list of names."))
 		pairs = [(doctype, n) for n in names]
 	if not pairs or not all(isinstance(dt, str) and isinstance(n, str | int) for dt, n in pairs):
 		frappe.throw(_("Name the records to print."))
