@@ -303,7 +303,7 @@ def enforce_on_authenticated_request():
 		frappe.local.response["message"] = reason
 		raise LoginRefusedError(reason)
 	method = called_method()
-	if method.startswith("frappe.") and not _desk_user(user) and not _open_to_website_users(method):
+	if method.startswith("frappe.") and not desk_user(user) and not _open_to_website_users(method):
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
 
 
@@ -349,7 +349,8 @@ def method_of_path(path: str) -> str:
 	return ""
 
 
-def _desk_user(user: str) -> bool:
+def desk_user(user: str) -> bool:
+	"""True for Administrator and System Users (staff); False for Website Users (borrowers) and Guest."""
 	return user == "Administrator" or frappe.get_cached_value("User", user, "user_type") == "System User"
 
 

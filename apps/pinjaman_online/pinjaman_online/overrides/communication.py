@@ -17,6 +17,7 @@ import frappe
 from frappe import _
 from frappe.core.doctype.communication import email as frappe_email
 
+from pinjaman_online.login_policy import desk_user
 from pinjaman_online.overrides import json_argument
 
 
@@ -59,9 +60,7 @@ def make(
 	  read; a record the user may not email — 403
 	:raises frappe.ValidationError: ``print_html`` given; attachments that are not a list — 417
 	"""
-	if frappe.session.user == "Guest" or frappe.get_cached_value(
-		"User", frappe.session.user, "user_type"
-	) != ("System User"):
+	if not desk_user(frappe.session.user):
 		frappe.throw(_("Only staff can send emails."), frappe.PermissionError)
 	if print_html:
 		frappe.throw(_("Attach a record's print by its print format; a print cannot be sent as HTML."))

@@ -25,6 +25,7 @@ from frappe.utils import cint
 from frappe.utils import print_format as frappe_print_format
 from frappe.utils.pdf import get_pdf
 
+from pinjaman_online.login_policy import desk_user
 from pinjaman_online.overrides import json_argument
 from pinjaman_online.printing.html_guard import keep_own_resources
 
@@ -55,9 +56,7 @@ def report_to_pdf(html, orientation="Landscape"):
 	:raises frappe.ValidationError: for another orientation, or a page whose rendering tried to load from
 	  another address — 417
 	"""
-	if frappe.session.user == "Guest" or frappe.get_cached_value(
-		"User", frappe.session.user, "user_type"
-	) != ("System User"):
+	if not desk_user(frappe.session.user):
 		frappe.throw(_("Only staff can make a PDF of a report."), frappe.PermissionError)
 	if orientation not in ("Landscape", "Portrait"):
 		frappe.throw(_("Orientation must be Landscape or Portrait."))
